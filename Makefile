@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is set up here.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARTICLES ?= 500
+
+.PHONY: demo test lint typecheck check bench bench-large clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Serve the offline replica, crawl it into ifp.db, print a summary.
+demo: $(STAMP)
+	$(BIN)/python -m ifpcrawl.demo --articles $(ARTICLES) --store ifp.db
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check ifpcrawl tests bench
+	$(BIN)/ruff format --check ifpcrawl tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --articles 2000
+
+bench-large: $(STAMP)
+	$(BIN)/python -m bench.run --articles 2000 --articles-large 20000
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache ifp.db ifp.db-wal ifp.db-shm ifp.db.lock

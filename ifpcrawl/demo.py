@@ -1,0 +1,71 @@
+"""`make demo`: serve the replica, crawl it into a store, print what the crawl got."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from ifpcrawl.local import run_crawl
+from ifpcrawl.replica.testing import ReplicaServer
+
+FIELDS = ("title", "body", "author", "section", "published_at", "modified_at", "tags", "image_url")
+
+
+def summary(db_path: Path, seconds: float, expected: int) -> str:
+    con = sqlite3.connect(db_path)
+    try:
+        total = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        dups = con.execute(
+            "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"
+        ).fetchone()[0]
+        lines = [
+            f"articles stored: {total} ({dups} flagged as near-copies; replica serves {expected})",
+            "URL variants recorded: "
+            f"{con.execute('SELECT count(*) FROM article_urls').fetchone()[0]}",
+        ]
+        for kind, count, resolved in con.execute(
+            "SELECT kind, count(*), sum(dst_id IS NOT NULL) FROM links GROUP BY kind ORDER BY kind"
+        ):
+            lines.append(f"links[{kind}]: {count} ({resolved} resolve to stored articles)")
+        lines.append("field coverage:")
+        for name in FIELDS:
+            empty = "'[]'" if name == "tags" else "''"
+            filled = con.execute(
+                f"SELECT count(*) FROM articles WHERE {name} IS NOT NULL AND {name} != {empty}"
+            ).fetchone()[0]
+            share = filled / total if total else 0.0
+            lines.append(f"  {name:<13} {share:7.1%}")
+        lines.append(f"time taken: {seconds:.1f} s")
+        return "\n".join(lines)
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--store", default="ifp.db")
+    args = parser.parse_args(argv)
+    store = Path(args.store)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    with ReplicaServer("--articles", str(args.articles)) as replica:
+        expected = len(replica.manifest()["articles"])
+        print(f"replica serving {expected} articles at {replica.base_url}", flush=True)
+        started = time.monotonic()
+        result = run_crawl(replica.base_url, str(store), capture=False)
+        seconds = time.monotonic() - started
+    if result.returncode != 0:
+        print(f"crawl exited with status {result.returncode}", file=sys.stderr)
+        return result.returncode
+    print()
+    print(summary(store, seconds, expected))
+    print(f"\nThe store is {store.resolve()}; try: scrapy report --store {store}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Extensions: run history (`crawl_runs`) with a coverage alarm, and readable progress."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Spider, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
+
+from ifpcrawl.pipelines import COVERAGE_FIELDS
+from ifpcrawl.runtime import store_for
+from ifpcrawl.store.base import StoreError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+#: Exit status of `scrapy crawl` when field coverage fell below IFP_MIN_COVERAGE.
+EXIT_LOW_COVERAGE = 3
+#: Exit status when the run could not finish its work (store error, lock, ...).
+EXIT_FAILED = 2
+
+# Stats prefixes whose counts name each kind of failure a run met.
+FAILURE_PREFIXES = (
+    "retry/reason_count/",
+    "retry/max_reached",
+    "downloader/exception_type_count/",
+    "ifp/http_status/",
+    "ifp/error_pages",
+    "ifp/failed/",
+    "ifp/dropped/",
+    "ifp/bad_",
+    "ifp/store_errors",
+)
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in stats.items():
+        if isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, (int, float, str, bool)) or value is None:
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def coverage(stats: dict[str, Any]) -> dict[str, float]:
+    seen = int(stats.get("ifp/articles_valid", 0))
+    if not seen:
+        return {}
+    return {name: int(stats.get(f"ifp/field/{name}", 0)) / seen for name in COVERAGE_FIELDS}
+
+
+def failure_summary(stats: dict[str, Any]) -> dict[str, int]:
+    return {
+        key: int(value)
+        for key, value in stats.items()
+        if key.startswith(FAILURE_PREFIXES) and isinstance(value, int)
+    }
+
+
+class RunHistory:
+    """Writes one `crawl_runs` row per run; flags low field coverage with an exit status.
+
+    The row is started when the spider opens and finished when it closes, with the run's
+    stats as JSON (pages, articles new/updated/unchanged/duplicate, failures by kind,
+    field coverage). A run killed hard leaves a row without ``finished_at``: visible in
+    ``scrapy report`` as "interrupted".
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
+        self.run_id: int | None = None
+        raw = crawler.settings.getdict("IFP_MIN_COVERAGE", {})
+        self.min_coverage = {str(k): float(v) for k, v in raw.items()}
+        self.min_sample = crawler.settings.getint("IFP_MIN_COVERAGE_SAMPLE", 20)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunHistory:
+        if not crawler.settings.getbool("IFP_RUN_HISTORY_ENABLED", True):
+            raise NotConfigured("IFP_RUN_HISTORY_ENABLED is off")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        store = store_for(self.crawler)
+        site = str(getattr(spider, "site_url", ""))
+        mode = str(getattr(spider, "mode", ""))
+        self.run_id = store.start_run(site, mode, iso_now())
+        self.stats.set_value("ifp/run_id", self.run_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.stats.get_stats()
+        cov = coverage(stats)
+        for name, value in cov.items():
+            self.stats.set_value(f"ifp/coverage/{name}", round(value, 4))
+        failures = failure_summary(stats)
+        self.stats.set_value("ifp/failures", sum(failures.values()))
+        exit_code = 0
+        if reason not in ("finished", "shutdown"):
+            exit_code = EXIT_FAILED
+        seen = int(stats.get("ifp/articles_valid", 0))
+        low = {
+            name: cov.get(name, 0.0)
+            for name, floor in self.min_coverage.items()
+            if seen >= self.min_sample and cov.get(name, 0.0) < floor
+        }
+        if low:
+            exit_code = exit_code or EXIT_LOW_COVERAGE
+            self.stats.set_value("ifp/coverage_alarm", ",".join(sorted(low)))
+            logger.error(
+                "Field coverage fell below IFP_MIN_COVERAGE: %s (the site's markup may have "
+                "changed; see `scrapy report`)",
+                ", ".join(f"{k} {v:.1%} < {self.min_coverage[k]:.0%}" for k, v in low.items()),
+            )
+        if exit_code:
+            self.stats.set_value("ifp/exit_code", exit_code)
+        if self.run_id is None:
+            return
+        try:
+            store = store_for(self.crawler)
+            store.finish_run(self.run_id, iso_now(), reason, jsonable_stats(self.stats.get_stats()))
+        except StoreError as exc:
+            logger.error("Could not record the run in crawl_runs: %s", exc)
+
+
+class Progress:
+    """A progress line a person can read, at a steady interval (and a live bar on a terminal)."""
+
+    def __init__(self, stats: StatsCollector, interval: float, tty: bool) -> None:
+        self.stats = stats
+        self.interval = interval
+        self.tty = tty
+        self.started = time.monotonic()
+        self.last_pages = 0
+        self.last_time = self.started
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        interval = crawler.settings.getfloat("IFP_PROGRESS_INTERVAL", 30.0)
+        if not crawler.settings.getbool("IFP_PROGRESS_ENABLED", True) or interval <= 0:
+            raise NotConfigured("progress is off")
+        assert crawler.stats is not None
+        ext = cls(crawler.stats, interval, sys.stderr.isatty())
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = self.last_time = time.monotonic()
+        self.task = create_looping_call(self.report)
+        self.task.start(self.interval, now=False)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        if self.tty:
+            sys.stderr.write("\n")
+        self.report()
+
+    def line(self) -> str:
+        get = self.stats.get_value
+        now = time.monotonic()
+        pages = int(get("response_received_count", 0))
+        rate = (pages - self.last_pages) / max(1e-6, now - self.last_time)
+        self.last_pages, self.last_time = pages, now
+        pending = int(get("scheduler/enqueued", 0)) - int(get("scheduler/dequeued", 0))
+        errors = sum(failure_summary(self.stats.get_stats()).values())
+        elapsed = now - self.started
+        return (
+            f"[{elapsed:,.0f}s] pages {pages:,} ({rate:,.1f}/s), queued {max(0, pending):,} | "
+            f"articles new {int(get('ifp/articles_new', 0)):,} "
+            f"updated {int(get('ifp/articles_updated', 0)):,} "
+            f"unchanged {int(get('ifp/articles_unchanged', 0)):,} "
+            f"duplicate {int(get('ifp/articles_duplicate', 0)):,} "
+            f"skipped {int(get('ifp/skipped_known', 0)):,} | errors {errors:,}"
+        )
+
+    def report(self) -> None:
+        text = self.line()
+        logger.info("Progress: %s", text)
+        if self.tty:
+            done = int(self.stats.get_value("scheduler/dequeued", 0))
+            total = max(done, int(self.stats.get_value("scheduler/enqueued", 0)))
+            width = 30
+            filled = int(width * done / total) if total else 0
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r[{bar}] {done:,}/{total:,} requests ")
+            sys.stderr.flush()

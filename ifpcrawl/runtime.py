@@ -1,0 +1,70 @@
+"""The crawl's one store, shared by the spider, pipelines and extensions of a crawler.
+
+The store is opened (and the run lock taken) by the first component that asks for it, and
+closed when the engine stops. Keeping it on the crawler, not in a module global, lets tests
+run several crawlers in one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+
+from ifpcrawl.store import open_store
+from ifpcrawl.store.base import Store, StoreError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+_ATTR = "_ifp_store"
+
+# The last fatal store error of this process, for the `crawl` command's exit status.
+fatal_errors: list[str] = []
+
+
+def run_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def store_for(crawler: Crawler) -> Store:
+    """The crawl's store: opened and locked on first use, closed at engine stop."""
+    store: Store | None = getattr(crawler, _ATTR, None)
+    if store is not None:
+        return store
+    target = crawler.settings.get("IFP_STORE", "ifp.db")
+    try:
+        store = open_store(str(target))
+    except StoreError as exc:
+        fatal_errors.append(str(exc))
+        logger.error("Cannot open the store %s: %s", target, exc)
+        raise
+    wait = crawler.settings.getfloat("IFP_LOCK_WAIT", 0.0)
+    if crawler.settings.getbool("IFP_RUN_LOCK_ENABLED", True):
+        try:
+            store.acquire_run_lock(run_owner(), wait=wait > 0, timeout=wait)
+        except StoreError as exc:
+            store.close()
+            fatal_errors.append(str(exc))
+            logger.error("%s", exc)
+            raise
+    setattr(crawler, _ATTR, store)
+
+    def _close() -> None:
+        opened: Store | None = getattr(crawler, _ATTR, None)
+        if opened is None:
+            return
+        try:
+            if crawler.settings.getbool("IFP_RUN_LOCK_ENABLED", True):
+                opened.release_run_lock(run_owner())
+        finally:
+            opened.close()
+            setattr(crawler, _ATTR, None)
+
+    crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
+    return store

@@ -1,0 +1,99 @@
+"""Scrapy settings for ifpcrawl.
+
+Defaults are for the real site (https://ifpnews.com/): polite and identifying.
+Every ``IFP_*`` setting is documented in README.md; override with ``-s NAME=VALUE``.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "ifpcrawl"
+SPIDER_MODULES = ["ifpcrawl.spiders"]
+NEWSPIDER_MODULE = "ifpcrawl.spiders"
+COMMANDS_MODULE = "ifpcrawl.commands"
+
+# --- where articles go ------------------------------------------------------------------
+# A path or sqlite:///path (default, one file), or postgresql://... for many workers.
+IFP_STORE = "ifp.db"
+# Wait this many seconds for another run on the same store to finish (0: fail at once).
+IFP_LOCK_WAIT = 0
+# Items are written in batches of this size (one transaction each); a hard kill loses at most
+# one unflushed batch, which the next run refetches because the store is the source of truth.
+IFP_STORE_BATCH_SIZE = 50
+
+# --- what the spider does -----------------------------------------------------------------
+IFP_SITE = "https://ifpnews.com/"
+# Listing pages that hold the whole archive on ifpnews; any other site falls back to the
+# home page's own /page/N archive, feeds, sitemaps and the REST API. Missing paths just 404.
+IFP_SECTION_PATHS = ["/iran-news/", "/all-stories/"]
+IFP_FEED_PATHS = ["/feed/"]
+IFP_SITEMAP_PATHS = ["/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml"]
+IFP_REST_ENABLED = True
+IFP_SITEMAPS_ENABLED = True
+IFP_FEEDS_ENABLED = True
+# Follow category / tag / author listings (with paging) found on pages, in full mode.
+IFP_FOLLOW_ARCHIVES = True
+# Incremental runs refetch a known article met in a listing, feed or sitemap only when it
+# changed (lastmod / REST modified newer than stored) or was last fetched longer ago than this.
+IFP_REFRESH_DAYS = 30.0
+# A run whose field coverage falls below these fractions finishes with exit status 3.
+IFP_MIN_COVERAGE = {"title": 0.99, "body": 0.99, "published_at": 0.9}
+# Minimum articles seen before the coverage check applies (tiny runs are too noisy).
+IFP_MIN_COVERAGE_SAMPLE = 20
+# Seconds between progress lines (0 turns progress off).
+IFP_PROGRESS_INTERVAL = 30.0
+IFP_PROGRESS_ENABLED = True
+# A contact for the site's operators, appended to the User-Agent.
+IFP_CONTACT = "https://github.com/ifpcrawl/ifpcrawl"
+
+# --- politeness for the real site ------------------------------------------------------
+USER_AGENT = f"ifpcrawl/0.1 (+{IFP_CONTACT}; archival crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+# News pages are tens to hundreds of KB; nothing legitimate is near these caps.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REFERER_ENABLED = True
+HTTPERROR_ALLOWED_CODES: list[int] = []
+
+# Disk queues keep memory bounded by the frontier, not the archive, when JOBDIR is set.
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.LifoMemoryQueue"
+
+SPIDER_MIDDLEWARES: dict[str, int] = {}
+DOWNLOADER_MIDDLEWARES = {
+    "ifpcrawl.middlewares.SiteGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "ifpcrawl.middlewares.BackoffRetryMiddleware": 550,
+}
+EXTENSIONS = {
+    "ifpcrawl.extensions.RunHistory": 100,
+    "ifpcrawl.extensions.Progress": 200,
+}
+ITEM_PIPELINES = {
+    "ifpcrawl.pipelines.NormalizePipeline": 100,
+    "ifpcrawl.pipelines.ValidatePipeline": 200,
+    "ifpcrawl.pipelines.DedupPipeline": 300,
+    "ifpcrawl.pipelines.StorePipeline": 400,
+}
+
+FEED_EXPORTERS = {
+    "csv": "ifpcrawl.exports.ArticleCsvItemExporter",
+    "jsonlines": "ifpcrawl.exports.ArticleJsonLinesItemExporter",
+    "jsonl": "ifpcrawl.exports.ArticleJsonLinesItemExporter",
+}
+FEED_EXPORT_ENCODING = "utf-8"
+
+LOG_LEVEL = "INFO"

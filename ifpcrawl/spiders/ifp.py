@@ -1,0 +1,525 @@
+"""The `ifp` spider: discovers and routes; extraction, dedup and storage live elsewhere.
+
+Routes every response by the kind its request was made for (``meta["ifp_kind"]``):
+listing | article | feed | sitemap | api. Article pages go through the extractor once;
+listings, feeds, sitemaps and the REST API only yield requests.
+
+Meta keys (all picklable, so JOBDIR resumes work):
+- ``ifp_kind``: what the request is for (above).
+- ``ifp_raw``: the URL as written where it was found, before canonicalization.
+- ``ifp_reason``: why an article is fetched (new, changed, stale, full, retry_failed, link).
+- ``ifp_prev``: article URLs of the previous page of the same listing walk (incremental stop).
+- ``ifp_fanout``: set on page 1 of a listing once its later pages were scheduled at once.
+- ``ifp_amp_fallback``: this is the AMP copy of a page whose desktop extraction failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urljoin
+
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from ifpcrawl.discovery import (
+    DiscoveryError,
+    Found,
+    SitemapTooLarge,
+    archive_kind,
+    listing_links,
+    listing_page_url,
+    listing_root,
+    page_number,
+    parse_feed,
+    parse_rest_posts,
+    parse_sitemap,
+    sitemap_body,
+)
+from ifpcrawl.extract.article import extract_article
+from ifpcrawl.extract.page import Page
+from ifpcrawl.incremental import refetch_reason
+from ifpcrawl.items import Article
+from ifpcrawl.runtime import store_for
+from ifpcrawl.store.base import ArticleState, Store
+from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+PRIORITY_ARTICLE = 20
+PRIORITY_DISCOVERY = 10  # feeds, sitemaps, API
+PRIORITY_LISTING = 0
+REST_PER_PAGE = 100
+REST_FIELDS = "id,link,modified,modified_gmt,status,type"
+# Sub-sitemaps that never list posts (WordPress core, Yoast, Rank Math names).
+NON_POST_SITEMAPS = ("taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap")
+MODES = ("auto", "full", "incremental")
+
+
+def _http_date(response: Response) -> datetime | None:
+    raw = response.headers.get(b"Date")
+    if not raw:
+        return None
+    try:
+        return parsedate_to_datetime(raw.decode("latin-1"))
+    except (TypeError, ValueError):
+        return None
+
+
+class IfpSpider(Spider):
+    name = "ifp"
+
+    def __init__(self, site: str | None = None, mode: str = "auto", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.site_arg = site
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode = mode
+        self.scheduled: set[str] = set()
+        self.failed_urls: set[str] = set()
+        self.logged: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> IfpSpider:
+        spider: IfpSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.site = Site.from_url(spider.site_arg or settings.get("IFP_SITE"))
+        spider.site_url = spider.site.base
+        host = spider.site.host.split(":")[0]
+        spider.allowed_domains = [host]
+        spider.store = store_for(crawler)
+        if spider.mode == "auto":
+            spider.mode = "incremental" if spider.store.count_articles() > 0 else "full"
+        spider.refresh_days = settings.getfloat("IFP_REFRESH_DAYS", 30.0)
+        spider.follow_archives = {
+            str(k) for k in settings.getlist("IFP_FOLLOW_ARCHIVES", ["category", "section"])
+        }
+        spider.section_paths = settings.getlist("IFP_SECTION_PATHS", [])
+        spider.feed_paths = settings.getlist("IFP_FEED_PATHS", ["/feed/"])
+        spider.sitemap_paths = settings.getlist("IFP_SITEMAP_PATHS", ["/wp-sitemap.xml"])
+        spider.use_feeds = settings.getbool("IFP_FEEDS_ENABLED", True)
+        spider.use_sitemaps = settings.getbool("IFP_SITEMAPS_ENABLED", True)
+        spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
+        assert crawler.stats is not None
+        spider.stats = crawler.stats
+        logger.info(
+            "Crawling %s in %s mode into %s",
+            spider.site.base,
+            spider.mode,
+            settings.get("IFP_STORE"),
+        )
+        return spider
+
+    # set in from_crawler
+    site: Site
+    site_url: str
+    store: Store
+    refresh_days: float
+    follow_archives: set[str]
+    section_paths: list[str]
+    feed_paths: list[str]
+    sitemap_paths: list[str]
+    use_feeds: bool
+    use_sitemaps: bool
+    use_rest: bool
+    max_size: int
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def inc(self, key: str, count: int = 1) -> None:
+        self.stats.inc_value(key, count)
+
+    def log_once(self, key: str, msg: str, *args: object) -> None:
+        if key not in self.logged:
+            self.logged.add(key)
+            logger.warning(msg + " (further cases are only counted in stats)", *args)
+
+    def url(self, path: str) -> str:
+        return urljoin(self.site.base, path)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def _request(self, url: str, kind: str, callback: Any, priority: int, **meta: Any) -> Request:
+        meta["ifp_kind"] = kind
+        return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
+
+    def listing_request(self, url: str, **meta: Any) -> Request:
+        return self._request(url, "listing", self.parse_listing, PRIORITY_LISTING, **meta)
+
+    def article_requests(self, found: Iterable[Found], source: str) -> Iterator[Request]:
+        """Requests for the articles among ``found`` that this run must fetch."""
+        candidates = [
+            f
+            for f in found
+            if f.url not in self.scheduled and classify_url(f.url, self.site) == "article"
+        ]
+        if not candidates:
+            return
+        states = self.store.article_states(f.url for f in candidates)
+        now = self.now()
+        for f in candidates:
+            if f.url in self.scheduled:
+                continue
+            state = states.get(f.url)
+            reason = refetch_reason(state, f.lastmod, now, self.refresh_days, self.mode)
+            if reason is None:
+                self.inc("ifp/skipped_known")
+                continue
+            self.scheduled.add(f.url)
+            self.inc(f"ifp/fetch_reason/{reason}")
+            yield self.article_request(f.url, raw=f.raw_url, reason=reason, state=state)
+
+    def article_request(
+        self, url: str, raw: str, reason: str, state: ArticleState | None
+    ) -> Request:
+        request = self._request(
+            url,
+            "article",
+            self.parse_article,
+            PRIORITY_ARTICLE,
+            ifp_raw=raw,
+            ifp_reason=reason,
+            handle_httpstatus_list=[304],
+        )
+        if state is not None:
+            if state.etag:
+                request.headers[b"If-None-Match"] = state.etag
+            if state.last_modified:
+                request.headers[b"If-Modified-Since"] = state.last_modified
+        return request
+
+    def known_unchanged(self, found: list[Found]) -> bool:
+        states = self.store.article_states(f.url for f in found)
+        now = self.now()
+        return all(
+            refetch_reason(states.get(f.url), f.lastmod, now, self.refresh_days, self.mode) is None
+            for f in found
+        )
+
+    # --- seeds ------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for path in ["/", *self.section_paths]:
+            yield self.listing_request(self.url(path), ifp_seed=True)
+        if self.use_feeds:
+            for path in self.feed_paths:
+                yield self._request(self.url(path), "feed", self.parse_feed, PRIORITY_DISCOVERY)
+        if self.use_sitemaps:
+            for path in self.sitemap_paths:
+                yield self._request(
+                    self.url(path), "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY
+                )
+        if self.use_rest:
+            yield self.rest_request(1)
+        for url in self.store.failed_urls():
+            canonical = canonicalize(url, self.site)
+            if canonical is None or canonical in self.scheduled:
+                continue
+            self.failed_urls.add(canonical)
+            self.scheduled.add(canonical)
+            self.inc("ifp/fetch_reason/retry_failed")
+            state = self.store.article_state(canonical)
+            yield self.article_request(canonical, raw=url, reason="retry_failed", state=state)
+
+    def rest_request(self, page: int) -> Request:
+        params: dict[str, Any] = {"per_page": REST_PER_PAGE, "page": page, "_fields": REST_FIELDS}
+        if self.mode == "incremental":
+            params.update(orderby="modified", order="desc")
+        url = self.url("/wp-json/wp/v2/posts") + "?" + urlencode(params)
+        return self._request(url, "api", self.parse_rest, PRIORITY_DISCOVERY, ifp_page=page)
+
+    # --- listings -----------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        self.inc("ifp/pages/listing")
+        if not isinstance(response, TextResponse):
+            self.inc("ifp/bad_listing")
+            return
+        links = listing_links(response.selector, response.url, self.site)
+        articles = links.loop_articles or links.other_articles
+        yield from self.article_requests(links.loop_articles, "listing")
+        yield from self.article_requests(links.other_articles, "listing")
+        current = canonicalize(response.url, self.site) or response.url
+        number = page_number(current)
+        if self.mode == "full":
+            if number == 1 and links.last_page and not response.meta.get("ifp_fanout"):
+                # Schedule the whole archive at once: paging one by one would chain the
+                # walk on round-trip latency.
+                root = listing_root(current)
+                for n in range(2, links.last_page + 1):
+                    yield self.listing_request(listing_page_url(root, n), ifp_fanout=True)
+            for url in links.next_pages:
+                yield self.listing_request(url, ifp_fanout=response.meta.get("ifp_fanout"))
+            for url in links.archives:
+                if archive_kind(url) in self.follow_archives:
+                    yield self.listing_request(url)
+            return
+        # Incremental: page back until a page holds only articles stored and unchanged.
+        previous = set(response.meta.get("ifp_prev", ()))
+        fresh = [f for f in articles if f.url not in previous]
+        if not fresh or self.known_unchanged(fresh):
+            self.inc("ifp/listing_stop")
+            return
+        for url in links.next_pages[:1]:
+            yield self.listing_request(url, ifp_prev=[f.url for f in articles])
+
+    # --- feeds, sitemaps, API --------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        self.inc("ifp/pages/feed")
+        try:
+            found = parse_feed(response.body, response.url, self.site)
+        except DiscoveryError as exc:
+            self.inc("ifp/bad_feed")
+            self.log_once("bad_feed", "Unreadable feed %s: %s", response.url, exc)
+            return
+        yield from self.article_requests(found, "feed")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        self.inc("ifp/pages/sitemap")
+        try:
+            body = sitemap_body(response.body, self.max_size)
+        except SitemapTooLarge as exc:
+            self.inc("ifp/bad_sitemap/too_large")
+            self.log_once("sitemap_bomb", "Skipped sitemap %s: %s", response.url, exc)
+            return
+        except DiscoveryError as exc:
+            self.inc("ifp/bad_sitemap/gzip")
+            self.log_once("sitemap_gzip", "Skipped sitemap %s: %s", response.url, exc)
+            return
+        try:
+            sitemap = parse_sitemap(body, response.url, self.site)
+        except DiscoveryError as exc:
+            self.inc("ifp/bad_sitemap/xml")
+            self.log_once("bad_sitemap", "Unreadable sitemap %s: %s", response.url, exc)
+            return
+        if sitemap.kind == "sitemapindex":
+            for entry in sitemap.entries:
+                name = entry.url.rsplit("/", 1)[-1].lower()
+                if any(word in name for word in NON_POST_SITEMAPS):
+                    continue
+                if not is_on_site(entry.url, self.site):
+                    continue
+                yield self._request(entry.url, "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY)
+            return
+        yield from self.article_requests(sitemap.entries, "sitemap")
+
+    def parse_rest(self, response: Response) -> Iterator[Any]:
+        self.inc("ifp/pages/api")
+        try:
+            found = parse_rest_posts(response.body, response.url, self.site)
+        except DiscoveryError as exc:
+            self.inc("ifp/bad_rest")
+            self.log_once("bad_rest", "Unreadable REST answer %s: %s", response.url, exc)
+            return
+        page = int(response.meta.get("ifp_page", 1))
+        yield from self.article_requests(found, "api")
+        try:
+            total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1"))
+        except ValueError:
+            total_pages = 1
+        if self.mode == "full":
+            if page == 1:
+                for n in range(2, total_pages + 1):
+                    yield self.rest_request(n)
+            return
+        # Incremental: newest-modified first; stop at the first page with an unchanged post.
+        if page < total_pages and found and not self.known_unchanged(found[-1:]):
+            yield self.rest_request(page + 1)
+
+    # --- articles ------------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        request_url = (
+            canonicalize(response.request.url if response.request else response.url, self.site)
+            or response.url
+        )
+        if response.status == 304:
+            self.inc("ifp/not_modified")
+            self.store.touch(request_url, self.now().replace(microsecond=0).isoformat())
+            return
+        self.inc("ifp/pages/article")
+        if not isinstance(response, TextResponse):
+            self.inc("ifp/non_article/binary")
+            return
+        page = Page.from_html(response.text, response.url, _http_date(response))
+        extraction = extract_article(page)
+        if extraction.kind == "listing":
+            yield from self.parse_listing(response)
+            return
+        if extraction.article is None:
+            yield from self._not_stored(response, page, extraction.kind, extraction.error)
+            return
+        article = extraction.article
+        self._identify(article, page, response)
+        self._resolve_links(article)
+        if extraction.missing:
+            for name in extraction.missing:
+                self.inc(f"ifp/missing/{name}")
+        yield article
+        yield from self.article_requests(
+            (
+                Found(url=link.url, raw_url=link.url)
+                for link in article.links
+                if is_on_site(link.url, self.site)
+            ),
+            "link",
+        )
+
+    def _not_stored(
+        self, response: Response, page: Page, kind: str, error: str | None
+    ) -> Iterator[Any]:
+        url = canonicalize(response.url, self.site) or response.url
+        if kind == "error":
+            self.inc("ifp/error_pages")
+            self.log_once("error_page", "Error page served as 200 at %s", response.url)
+            assert response.request is not None
+            retry = get_retry_request(
+                response.request, spider=self, reason="error_page", max_retry_times=2
+            )
+            if retry is not None:
+                yield retry
+            else:
+                self.store.record_failure(url, "error_page", self.now().isoformat())
+            return
+        if kind in ("page", "attachment", "author", "protected"):
+            self.inc(f"ifp/non_article/{kind}")
+            return
+        amp = page.amphtml_link
+        if amp and not response.meta.get("ifp_amp_fallback"):
+            amp_url = urljoin(response.url, amp)
+            if is_on_site(amp_url, self.site):
+                self.inc("ifp/amp_fallback")
+                yield Request(
+                    amp_url,
+                    callback=self.parse_article,
+                    errback=self.on_error,
+                    priority=PRIORITY_ARTICLE,
+                    dont_filter=True,
+                    meta={
+                        "ifp_kind": "article",
+                        "ifp_raw": response.url,
+                        "ifp_amp_fallback": True,
+                        "ifp_reason": "amp_fallback",
+                    },
+                )
+                return
+        self.inc(f"ifp/extract_failed/{kind}")
+        self.log_once(
+            f"extract_failed_{kind}",
+            "No article extracted from %s (%s): %s",
+            response.url,
+            kind,
+            error,
+        )
+        if kind == "article":
+            self.store.record_failure(url, f"extract: {error}", self.now().isoformat())
+
+    def _identify(self, article: Article, page: Page, response: Response) -> None:
+        """Canonical URL and every variant met for this page."""
+        fetched = canonicalize(response.url, self.site) or response.url
+        canonical = fetched
+        if page.canonical_link:
+            hinted = canonicalize(urljoin(response.url, page.canonical_link), self.site)
+            if hinted is None or not is_on_site(hinted, self.site):
+                self.inc("ifp/bad_canonical/offsite")
+                self.log_once(
+                    "canonical_offsite",
+                    "Ignored rel=canonical %r on %s (off-site)",
+                    page.canonical_link,
+                    response.url,
+                )
+            elif classify_url(hinted, self.site) != "article":
+                self.inc("ifp/bad_canonical/not_article")
+                self.log_once(
+                    "canonical_listing",
+                    "Ignored rel=canonical %r on %s (not an article URL)",
+                    page.canonical_link,
+                    response.url,
+                )
+            else:
+                canonical = hinted
+        if response.meta.get("ifp_amp_fallback") and canonical == fetched:
+            canonical = canonicalize(str(response.meta.get("ifp_raw")), self.site) or canonical
+        variants: list[str] = []
+        raw_candidates = [
+            str(response.meta.get("ifp_raw") or ""),
+            *[str(u) for u in response.meta.get("redirect_urls", [])],
+            response.request.url if response.request else "",
+            response.url,
+            urljoin(response.url, page.amphtml_link) if page.amphtml_link else "",
+        ]
+        for raw in raw_candidates:
+            if raw and is_on_site(raw, self.site) and raw not in variants:
+                variants.append(raw)
+        for raw in list(variants):
+            folded = canonicalize(raw, self.site)
+            if folded and folded not in variants:
+                variants.append(folded)
+        if canonical != fetched:
+            self.scheduled.add(canonical)
+        article.url = canonical
+        article.fetched_url = response.url
+        article.url_variants = [v for v in variants if v != canonical]
+        article.fetched_at = self.now().replace(microsecond=0).isoformat()
+        etag = response.headers.get(b"ETag")
+        last_modified = response.headers.get(b"Last-Modified")
+        article.etag = etag.decode("latin-1") if etag else None
+        article.last_modified = last_modified.decode("latin-1") if last_modified else None
+
+    def _resolve_links(self, article: Article) -> None:
+        """Canonical targets for every outgoing link; unparseable ones are counted and dropped."""
+        kept = []
+        for link in article.links:
+            on_site = is_on_site(link.url, self.site)
+            target = canonicalize(link.url, self.site if on_site else None)
+            if target is None:
+                self.inc("ifp/bad_link_url")
+                continue
+            link.url = target
+            kept.append(link)
+        article.links = kept
+
+    # --- failures -------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("ifp_kind", "other")
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            reason = f"http_{exc.response.status}"
+        elif isinstance(exc, IgnoreRequest):
+            text = str(exc)
+            reason = "redirect_loop" if "redirect" in text.lower() else "ignored"
+            if "robots" in text.lower() or "Forbidden by robots.txt" in text:
+                reason = "robots"
+        else:
+            reason = type(exc).__name__
+        self.inc(f"ifp/failed/{kind}/{reason}")
+        if kind == "article" and reason != "robots":
+            url = canonicalize(request.url, self.site) or request.url
+            self.log_once(f"fail_{reason}", "Failed to fetch article %s: %s", request.url, reason)
+            self.store.record_failure(url, reason, self.now().isoformat())
+        elif kind in ("sitemap", "api", "feed") and reason in (
+            "http_404",
+            "http_401",
+            "http_403",
+            "http_410",
+        ):
+            logger.debug("%s not offered at %s (%s)", kind, request.url, reason)
+        else:
+            self.log_once(
+                f"fail_{kind}_{reason}", "Failed to fetch %s %s: %s", kind, request.url, reason
+            )

@@ -1,0 +1,123 @@
+"""The store interface: one contract, two backends (SQLite default, PostgreSQL shared).
+
+Everything here is plain Python; the Scrapy layer (pipelines, extensions,
+commands) only talks to a :class:`Store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from ifpcrawl.items import Article
+
+UpsertStatus = Literal["new", "updated", "unchanged", "duplicate", "alias"]
+
+
+class StoreError(Exception):
+    """A store could not be opened or written (clear message for the user)."""
+
+
+class StoreLocked(StoreError):
+    """Another run holds the store's run lock."""
+
+
+@dataclass
+class UpsertResult:
+    status: UpsertStatus
+    # 'new'       a new row was inserted
+    # 'updated'   a known article changed (body or title): row updated, old version in `revisions`
+    # 'unchanged' a known article, same content: only last_seen_at (and variants) moved
+    # 'duplicate' a near-copy of another article: stored with duplicate_of set
+    # 'alias'     the same body already stored under another canonical URL: this URL was
+    #             recorded in article_urls for that article, no new row
+    article_id: int
+    duplicate_of: int | None = None
+
+
+@dataclass
+class ArticleState:
+    """What incremental runs need to know about a stored article."""
+
+    article_id: int
+    url: str
+    content_hash: str
+    modified_at: str | None
+    last_seen_at: str
+    etag: str | None
+    last_modified: str | None
+
+
+class Store(Protocol):
+    # --- life cycle -----------------------------------------------------------
+    def close(self) -> None: ...
+
+    # --- run lock: one run at a time per store -------------------------------
+    def acquire_run_lock(self, owner: str, wait: bool = False, timeout: float = 0.0) -> None:
+        """Raise StoreLocked if another live run holds the lock (unless wait)."""
+
+    def release_run_lock(self, owner: str) -> None: ...
+
+    # --- articles ------------------------------------------------------------
+    def upsert_article(self, article: Article, seen_at: str) -> UpsertResult:
+        """Store one article with its URL variants and outgoing links, atomically.
+
+        Resolves links.dst_id for this article's links, and for earlier links that
+        pointed at any URL of this article. Dedup (exact and near) happens here so
+        that it is safe across runs and across workers.
+        """
+
+    def upsert_many(self, articles: Iterable[Article], seen_at: str) -> list[UpsertResult]:
+        """Same as upsert_article for a batch, in one transaction."""
+
+    def article_state(self, url: str) -> ArticleState | None:
+        """State of the article known under this canonical URL or any recorded variant."""
+
+    def article_states(self, urls: Iterable[str]) -> dict[str, ArticleState]: ...
+
+    def touch(self, url: str, seen_at: str) -> None:
+        """Mark a known article as seen (e.g. after a 304) without refetching it."""
+
+    def count_articles(self, include_duplicates: bool = True) -> int: ...
+
+    def iter_articles(
+        self,
+        since: str | None = None,
+        changed_since: str | None = None,
+        include_duplicates: bool = True,
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of `articles` as dicts (tags decoded to a list), ordered by id.
+
+        since: published_at >= since; changed_since: last change (insert or update) >= it.
+        """
+
+    def iter_links(
+        self,
+        kinds: Iterable[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of `links` (src_id, dst_url, dst_id, kind, anchor_text); date filters
+        apply to the source article's published_at."""
+
+    # --- failures: retried on the next run ------------------------------------
+    def record_failure(self, url: str, reason: str, seen_at: str) -> None: ...
+
+    def clear_failure(self, url: str) -> None: ...
+
+    def failed_urls(self, limit: int = 10_000) -> list[str]: ...
+
+    # --- run history ----------------------------------------------------------
+    def start_run(self, site: str, mode: str, started_at: str) -> int: ...
+
+    def finish_run(
+        self, run_id: int, finished_at: str, finish_reason: str, stats: dict[str, Any]
+    ) -> None: ...
+
+    def last_runs(self, limit: int = 10) -> list[dict[str, Any]]: ...
+
+    # --- key/value state (e.g. last export time) ---------------------------------
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str) -> None: ...

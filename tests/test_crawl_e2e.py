@@ -1,0 +1,187 @@
+"""End-to-end: crawl the replica (a real HTTP server on 127.0.0.1:0) into a real SQLite file.
+
+One full crawl per module; every test below asserts on the store it produced, compared with
+the replica's own ground truth (its manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ifpcrawl.local import run_crawl
+from ifpcrawl.replica.testing import ReplicaServer
+from ifpcrawl.urls import Site, canonicalize
+
+pytestmark = pytest.mark.e2e
+
+SEED_TITLE = "Putin in meeting with Raisi: NATO threats beyond Europe"
+SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed-article.txt"
+BOILERPLATE = (
+    "The IFP Editorial Staff is composed of dozens",
+    "Published by",
+    "Recent Posts",
+    "Please enter your comment",
+    "Please enter your name here",
+    "RELATED ARTICLES",
+    "minutes ago",
+    "hours ago",
+)
+
+
+@dataclass
+class Crawl:
+    base: str
+    site: Site
+    manifest: dict[str, Any]
+    db: sqlite3.Connection
+    returncode: int
+    log: str
+
+    def expected_url(self, path: str) -> str:
+        url = canonicalize(self.base.rstrip("/") + path, self.site)
+        assert url is not None
+        return url
+
+    def stats(self) -> dict[str, Any]:
+        row = self.db.execute("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+        return dict(json.loads(row[0]))
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    db_path = tmp / "ifp.db"
+    with ReplicaServer("--articles", "150") as replica:
+        result = run_crawl(replica.base_url, str(db_path), cwd=tmp, timeout=600)
+        manifest = replica.manifest()
+        db = sqlite3.connect(db_path)
+        db.row_factory = sqlite3.Row
+        yield Crawl(
+            replica.base_url,
+            Site.from_url(replica.base_url),
+            manifest,
+            db,
+            result.returncode,
+            result.stderr,
+        )
+        db.close()
+
+
+def test_crawl_finishes_cleanly(crawl: Crawl) -> None:
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    stats = crawl.stats()
+    assert stats.get("finish_reason", "finished") == "finished"
+    assert stats.get("log_count/ERROR", 0) == 0, crawl.log[-3000:]
+
+
+def test_every_article_stored_exactly_once(crawl: Crawl) -> None:
+    rows = crawl.db.execute("SELECT url FROM articles").fetchall()
+    stored = [r["url"] for r in rows]
+    assert len(stored) == len(set(stored))
+    expected = {crawl.expected_url(a["path"]) for a in crawl.manifest["articles"]}
+    assert set(stored) == expected
+
+
+def test_non_articles_never_stored(crawl: Crawl) -> None:
+    stored = {r["url"] for r in crawl.db.execute("SELECT url FROM articles")}
+    for path in crawl.manifest["non_articles"]:
+        assert crawl.expected_url(path) not in stored, path
+
+
+def test_fields_match_the_manifest(crawl: Crawl) -> None:
+    mismatches = []
+    for expected in crawl.manifest["articles"]:
+        row = crawl.db.execute(
+            "SELECT * FROM articles WHERE url = ?", (crawl.expected_url(expected["path"]),)
+        ).fetchone()
+        assert row is not None, expected["path"]
+        for name in ("title", "body", "author", "section", "published_at"):
+            assert row[name], (expected["path"], name)
+            if row[name] != expected[name]:
+                mismatches.append((expected["path"], name, row[name][:80], expected[name][:80]))
+        if json.loads(row["tags"]) != expected["tags"]:
+            mismatches.append((expected["path"], "tags", row["tags"], expected["tags"]))
+    assert mismatches == []
+
+
+def test_no_boilerplate_in_bodies(crawl: Crawl) -> None:
+    for phrase in BOILERPLATE:
+        count = crawl.db.execute(
+            "SELECT count(*) FROM articles WHERE instr(body, ?) > 0", (phrase,)
+        ).fetchone()[0]
+        assert count == 0, phrase
+
+
+def test_seed_article_extracted_exactly(crawl: Crawl) -> None:
+    row = crawl.db.execute("SELECT * FROM articles WHERE title = ?", (SEED_TITLE,)).fetchone()
+    assert row is not None
+    assert row["section"] == "IFP Exclusive"
+    assert row["author"] == "IFP Editorial Staff"
+    text = SEED_FILE.read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    start = next(i for i, p in enumerate(paragraphs) if p.startswith("Russia’s President"))
+    end = next(i for i, p in enumerate(paragraphs) if p.endswith("can be further expanded."))
+    assert row["body"] == "\n\n".join(paragraphs[start : end + 1])
+
+
+def test_every_link_is_a_row_with_kind_and_anchor(crawl: Crawl) -> None:
+    missing = []
+    for article in crawl.manifest["articles"]:
+        src = crawl.db.execute(
+            "SELECT id FROM articles WHERE url = ?", (crawl.expected_url(article["path"]),)
+        ).fetchone()
+        for link in article["links"]:
+            target = link["path_or_url"]
+            if target.startswith("/"):
+                dst = crawl.expected_url(target)
+            else:
+                dst = canonicalize(target) or target
+            row = crawl.db.execute(
+                "SELECT anchor_text FROM links WHERE src_id = ? AND dst_url = ? AND kind = ?",
+                (src["id"], dst, link["kind"]),
+            ).fetchone()
+            if row is None or row["anchor_text"] != link["anchor_text"]:
+                missing.append((article["path"], link))
+    assert missing == []
+
+
+def test_recent_posts_links_recorded(crawl: Crawl) -> None:
+    count = crawl.db.execute("SELECT count(*) FROM links WHERE kind = 'recent'").fetchone()[0]
+    assert count > 0
+
+
+def test_article_links_resolve_to_stored_articles(crawl: Crawl) -> None:
+    on_site = crawl.db.execute(
+        "SELECT count(*), sum(dst_id IS NOT NULL) FROM links WHERE dst_url LIKE ?",
+        (crawl.base + "%",),
+    ).fetchone()
+    total, resolved = on_site[0], on_site[1] or 0
+    assert total > 0
+    assert resolved / total >= 0.99
+
+
+def test_no_request_left_the_site(crawl: Crawl) -> None:
+    stats = crawl.stats()
+    hosts = {k.removeprefix("ifp/host/") for k in stats if k.startswith("ifp/host/")}
+    assert hosts == {"127.0.0.1"}
+    assert stats.get("ifp/offsite_blocked", 0) == 0
+
+
+def test_run_history_row(crawl: Crawl) -> None:
+    row = crawl.db.execute("SELECT * FROM crawl_runs ORDER BY id DESC").fetchone()
+    assert row["finished_at"] and row["finish_reason"] == "finished"
+    assert row["mode"] == "full"
+    stats = json.loads(row["stats"])
+    assert stats["ifp/articles_new"] >= len(crawl.manifest["articles"]) - 5
+    assert stats["ifp/coverage/title"] == 1.0
+
+
+def test_store_integrity(crawl: Crawl) -> None:
+    assert crawl.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
