@@ -14,6 +14,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
+from ifpcrawl.spiders.ifp import walk_state_key
 from ifpcrawl.store.base import StoreError
 
 if TYPE_CHECKING:
@@ -136,6 +137,9 @@ class RunHistory:
             return
         try:
             store = store_for(self.crawler)
+            if reason == "finished" and getattr(spider, "walk_all", False):
+                # The next `auto` run may be incremental: the whole archive was walked.
+                store.set_state(walk_state_key(str(getattr(spider, "site_url", ""))), iso_now())
             store.finish_run(self.run_id, iso_now(), reason, jsonable_stats(self.stats.get_stats()))
         except StoreError as exc:
             logger.error("Could not record the run in crawl_runs: %s", exc)

@@ -30,8 +30,9 @@ IFP_SITEMAP_PATHS = ["/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml"]
 IFP_REST_ENABLED = True
 IFP_SITEMAPS_ENABLED = True
 IFP_FEEDS_ENABLED = True
-# Follow category / tag / author listings (with paging) found on pages, in full mode.
-IFP_FOLLOW_ARCHIVES = True
+# Which archive listings found on pages are walked (with paging) in full mode: any of
+# category, tag, author, date, section. Tags and authors only repeat what the sections hold.
+IFP_FOLLOW_ARCHIVES = ["category", "section"]
 # Incremental runs refetch a known article met in a listing, feed or sitemap only when it
 # changed (lastmod / REST modified newer than stored) or was last fetched longer ago than this.
 IFP_REFRESH_DAYS = 30.0
@@ -97,3 +98,18 @@ FEED_EXPORTERS = {
 FEED_EXPORT_ENCODING = "utf-8"
 
 LOG_LEVEL = "INFO"
+
+# --- many workers: a shared Redis frontier (docs/distributed.md) ----------------------------
+# redis://host:6379/0 makes every `scrapy crawl ifp` with the same site and prefix one worker
+# of a group sharing one request queue and one duplicate filter; empty: one process, as usual.
+# The store's run lock is then not taken: give the group one shared IFP_STORE (PostgreSQL).
+IFP_REDIS_URL = ""
+# Namespace of the group's Redis keys (with the spider name and the site).
+IFP_REDIS_PREFIX = "ifpcrawl"
+# A worker stops once the group's queue has stayed empty, with no worker busy, this long.
+IFP_REDIS_IDLE_SECONDS = 10.0
+# A worker whose heartbeat is older than this is dead; its leased requests are queued again.
+IFP_REDIS_WORKER_TTL = 10.0
+# Start from an empty frontier instead of resuming an interrupted one (if no worker is live).
+IFP_REDIS_FLUSH_ON_START = False
+ADDONS = {"ifpcrawl.distributed.RedisFrontierAddon": 100}

@@ -63,7 +63,25 @@ REST_PER_PAGE = 100
 REST_FIELDS = "id,link,modified,modified_gmt,status,type"
 # Sub-sitemaps that never list posts (WordPress core, Yoast, Rank Math names).
 NON_POST_SITEMAPS = ("taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap")
-MODES = ("auto", "full", "incremental")
+MODES = ("auto", "full", "incremental", "resume")
+
+
+def walk_state_key(site_base: str) -> str:
+    """Store state key set when a full (or resume) walk of a site's archive completes."""
+    return f"walk_complete:{site_base}"
+
+
+def resolve_mode(mode: str, store: Store, site_base: str) -> str:
+    """`auto`: full on an empty store; incremental once a whole-archive walk has completed;
+    resume (walk everything, fetch only what is new or hinted changed) after a walk that
+    was interrupted, so a hard-killed first crawl is completed by the next plain run."""
+    if mode != "auto":
+        return mode
+    if store.count_articles() == 0:
+        return "full"
+    if store.get_state(walk_state_key(site_base)):
+        return "incremental"
+    return "resume"
 
 
 def _http_date(response: Response) -> datetime | None:
@@ -98,8 +116,7 @@ class IfpSpider(Spider):
         host = spider.site.host.split(":")[0]
         spider.allowed_domains = [host]
         spider.store = store_for(crawler)
-        if spider.mode == "auto":
-            spider.mode = "incremental" if spider.store.count_articles() > 0 else "full"
+        spider.mode = resolve_mode(spider.mode, spider.store, spider.site.base)
         spider.refresh_days = settings.getfloat("IFP_REFRESH_DAYS", 30.0)
         spider.follow_archives = {
             str(k) for k in settings.getlist("IFP_FOLLOW_ARCHIVES", ["category", "section"])
@@ -111,8 +128,6 @@ class IfpSpider(Spider):
         spider.use_sitemaps = settings.getbool("IFP_SITEMAPS_ENABLED", True)
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
-        assert crawler.stats is not None
-        spider.stats = crawler.stats
         logger.info(
             "Crawling %s in %s mode into %s",
             spider.site.base,
@@ -135,10 +150,21 @@ class IfpSpider(Spider):
     use_rest: bool
     max_size: int
 
+    @property
+    def walk_all(self) -> bool:
+        """Walk every listing page and REST page (full and resume), not just the new ones."""
+        return self.mode in ("full", "resume")
+
+    @property
+    def refetch_mode(self) -> str:
+        """Only `full` refetches known articles without a reason."""
+        return "full" if self.mode == "full" else "incremental"
+
     # --- helpers --------------------------------------------------------------------------
 
     def inc(self, key: str, count: int = 1) -> None:
-        self.stats.inc_value(key, count)
+        # Crawler.stats exists only once the crawl starts, after from_crawler.
+        self.crawler.stats.inc_value(key, count)
 
     def log_once(self, key: str, msg: str, *args: object) -> None:
         if key not in self.logged:
@@ -173,7 +199,7 @@ class IfpSpider(Spider):
             if f.url in self.scheduled:
                 continue
             state = states.get(f.url)
-            reason = refetch_reason(state, f.lastmod, now, self.refresh_days, self.mode)
+            reason = refetch_reason(state, f.lastmod, now, self.refresh_days, self.refetch_mode)
             if reason is None:
                 self.inc("ifp/skipped_known")
                 continue
@@ -204,7 +230,7 @@ class IfpSpider(Spider):
         states = self.store.article_states(f.url for f in found)
         now = self.now()
         return all(
-            refetch_reason(states.get(f.url), f.lastmod, now, self.refresh_days, self.mode) is None
+            refetch_reason(states.get(f.url), f.lastmod, now, self.refresh_days, self.refetch_mode) is None
             for f in found
         )
 
@@ -253,7 +279,7 @@ class IfpSpider(Spider):
         yield from self.article_requests(links.other_articles, "listing")
         current = canonicalize(response.url, self.site) or response.url
         number = page_number(current)
-        if self.mode == "full":
+        if self.walk_all:
             if number == 1 and links.last_page and not response.meta.get("ifp_fanout"):
                 # Schedule the whole archive at once: paging one by one would chain the
                 # walk on round-trip latency.
@@ -330,7 +356,7 @@ class IfpSpider(Spider):
             total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1"))
         except ValueError:
             total_pages = 1
-        if self.mode == "full":
+        if self.walk_all:
             if page == 1:
                 for n in range(2, total_pages + 1):
                     yield self.rest_request(n)
