@@ -917,7 +917,8 @@ class Site:
     ) -> tuple[list[Category], list[Tag]]:
         topical = self.categories[rng.choice(TOPIC_CATEGORIES[topic])]
         categories = [self.categories[label], topical] if label else [topical]
-        pool = vocab.TAGS[topic] + vocab.TAGS["diplomacy"][:3]
+        # WordPress attaches a tag once: the pools overlap ("JCPOA"), so de-duplicate.
+        pool = list(dict.fromkeys(vocab.TAGS[topic] + vocab.TAGS["diplomacy"][:3]))
         tags = [self.tags[slug] for slug, _ in rng.sample(pool, rng.randint(1, 5))]
         return categories, tags
 

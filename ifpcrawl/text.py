@@ -1,0 +1,123 @@
+"""Plain-text normalization: small pure functions shared by extraction and the pipelines.
+
+Every piece of text that reaches the store goes through :func:`normalize_text`, so
+two fetches of the same article give byte-identical bodies (and equal hashes) no
+matter how the page encoded entities, spaces or invisible marks.
+
+ZWNJ (U+200C) policy: in Persian it separates the parts of one word
+(``می‌خواهم``) and carries meaning, so it is kept when it sits between two
+Arabic-script letters; anywhere else (English text, edges of words, next to
+spaces or punctuation) it is an invisible leftover of copy-paste and is dropped,
+like the other zero-width and bidi marks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+# Zero-width and bidi controls that are never meaningful in stored text:
+# U+200B ZWSP, U+200D ZWJ, U+200E/F LRM/RLM, U+202A-U+202E embeddings/overrides,
+# U+2066-U+2069 isolates, U+FEFF BOM, U+2060 word joiner, U+00AD soft hyphen.
+# ZWNJ (U+200C) is handled separately (see the module docstring).
+_INVISIBLE_RE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]")
+# C0 controls except \n (\t and \r become spaces/newlines before this runs), DEL, C1 controls.
+_CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Arabic-script letters (Arabic, Arabic Supplement, Extended-A, presentation forms).
+_ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
+_ZWNJ_KEEP_RE = re.compile(f"(?<=[{_ARABIC}])\u200c(?=[{_ARABIC}])")
+_ZWNJ_PLACEHOLDER = "\ue000"  # private-use char: cannot occur in real text we keep
+# Every Unicode space separator (NBSP, thin space, ideographic space, ...) and tab.
+_SPACES_RE = re.compile(r"[^\S\n]+")
+_SPACE_AROUND_NL_RE = re.compile(r" *\n *")
+_MULTI_NL_RE = re.compile(r"\n{2,}")
+_PARAGRAPH_SPLIT_RE = re.compile(r"\n\s*\n")
+
+# qTranslate / qTranslate-X language markers: "[:en]...[:fa]...[:]", "{:en}...{:}",
+# and the old comment form "<!--:en-->...<!--:-->".
+_QT_MARKER_RE = re.compile(
+    r"\[:[a-z]{2}(?:_[A-Za-z]{2})?\]|\{:[a-z]{2}(?:_[A-Za-z]{2})?\}|<!--:[a-z]{2}-->"
+)
+_QT_EN_RE = re.compile(r"(?:\[:en\]|\{:en\}|<!--:en-->)(.*?)(?=\[:|\{:|<!--:|$)", re.DOTALL)
+_QT_END_RE = re.compile(r"\[:\]|\{:\}|<!--:-->")
+
+# A word: letters/digits joined by inner apostrophes, dots, hyphens, ZWNJ (Persian),
+# or a thousands comma between digits ("40,000" is one word, "route, 40" two).
+# Anything normalize_text() would change (besides outer spaces): controls, NBSP and other
+# Unicode spaces, zero-width and bidi marks, soft hyphen, entities, double spaces.
+# Most strings contain none of it, and one search is far cheaper than the full pipeline.
+_NEEDS_WORK_RE = re.compile(
+    "[\x00-\x1f\x7f-\xa0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff&]|  "
+)
+
+_WORD_RE = re.compile("\\w+(?:(?:['’.\\-\u200c]|(?<=\\d),(?=\\d))\\w+)*")
+
+
+def normalize_text(value: str) -> str:
+    """Clean one piece of text: entities, NFC, invisible marks, spaces.
+
+    Newlines survive (single ones, trimmed of surrounding spaces); runs of other
+    whitespace become one space; the result is stripped.
+    """
+    if not value:
+        return ""
+    if _NEEDS_WORK_RE.search(value) is None and unicodedata.is_normalized("NFC", value):
+        return value.strip()
+    text = html.unescape(value) if "&" in value else value
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u200c" in text:
+        text = _ZWNJ_KEEP_RE.sub(_ZWNJ_PLACEHOLDER, text).replace("\u200c", "")
+    text = _INVISIBLE_RE.sub("", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = _SPACES_RE.sub(" ", text)
+    text = _SPACE_AROUND_NL_RE.sub("\n", text)
+    text = _MULTI_NL_RE.sub("\n", text)
+    return text.replace(_ZWNJ_PLACEHOLDER, "\u200c").strip()
+
+
+def normalize_paragraphs(paragraphs: list[str]) -> str:
+    """Join paragraphs into a body: each normalized, empties dropped, one blank line between.
+
+    A paragraph never contains a blank line itself (inner line breaks stay single),
+    so splitting the body on "\\n\\n" gives the paragraphs back.
+    """
+    cleaned = (normalize_text(p) for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p)
+
+
+def normalize_body(body: str) -> str:
+    """Re-normalize an already joined body (idempotent)."""
+    return normalize_paragraphs(_PARAGRAPH_SPLIT_RE.split(body))
+
+
+def clean_title(value: str) -> str:
+    """Normalize a title and cut qTranslate leftovers.
+
+    Keeps the ``[:en]`` segment when there is one, else the text before the first
+    language marker; stray closing markers (``[:]``) are removed.
+    """
+    if not value:
+        return ""
+    text = value
+    if _QT_MARKER_RE.search(text):
+        english = _QT_EN_RE.search(text)
+        if english and english.group(1).strip():
+            text = english.group(1)
+        else:
+            text = _QT_MARKER_RE.split(text, maxsplit=1)[0]
+    text = _QT_END_RE.sub("", text)
+    # A title is one line: inner line breaks are layout, not content.
+    return normalize_text(text).replace("\n", " ")
+
+
+def word_count(body: str) -> int:
+    """Number of words in a body (see ``_WORD_RE``)."""
+    return len(_WORD_RE.findall(body))
+
+
+def content_hash(body: str) -> str:
+    """sha256 hex digest of the normalized body: equal text, equal hash."""
+    return hashlib.sha256(normalize_body(body).encode("utf-8")).hexdigest()
