@@ -101,6 +101,9 @@ class Store(Protocol):
         """Rows of `links` (src_id, dst_url, dst_id, kind, anchor_text); date filters
         apply to the source article's published_at."""
 
+    def search(self, text: str, limit: int = 20) -> list[int]:
+        """Ids of articles matching every word of ``text`` (full-text index), best first."""
+
     # --- failures: retried on the next run ------------------------------------
     def record_failure(self, url: str, reason: str, seen_at: str) -> None: ...
 
