@@ -32,6 +32,18 @@ def run_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def run_lock_enabled(crawler: Crawler) -> bool:
+    """Whether this run takes the store's exclusive run lock.
+
+    Not with a shared Redis frontier (IFP_REDIS_URL): the workers of one group write the same
+    store at once, and the frontier, not the lock, keeps them from doing the work twice.
+    One worker group per store is then the operator's rule (docs/distributed.md).
+    """
+    if crawler.settings.get("IFP_REDIS_URL"):
+        return False
+    return crawler.settings.getbool("IFP_RUN_LOCK_ENABLED", True)
+
+
 def store_for(crawler: Crawler) -> Store:
     """The crawl's store: opened and locked on first use, closed at engine stop."""
     store: Store | None = getattr(crawler, _ATTR, None)
@@ -45,7 +57,7 @@ def store_for(crawler: Crawler) -> Store:
         logger.error("Cannot open the store %s: %s", target, exc)
         raise
     wait = crawler.settings.getfloat("IFP_LOCK_WAIT", 0.0)
-    if crawler.settings.getbool("IFP_RUN_LOCK_ENABLED", True):
+    if run_lock_enabled(crawler):
         try:
             store.acquire_run_lock(run_owner(), wait=wait > 0, timeout=wait)
         except StoreError as exc:
@@ -60,7 +72,7 @@ def store_for(crawler: Crawler) -> Store:
         if opened is None:
             return
         try:
-            if crawler.settings.getbool("IFP_RUN_LOCK_ENABLED", True):
+            if run_lock_enabled(crawler):
                 opened.release_run_lock(run_owner())
         finally:
             opened.close()

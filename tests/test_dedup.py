@@ -63,7 +63,7 @@ The Iranian president also held talks with the leaders of China, Pakistan and Tu
 
 Officials say trade with member states of the bloc accounts for a growing share of Iran’s non-oil exports.
 
-Tehran hopes membership will help it counter the impact of US sanctions on its economy."""  # noqa: E501
+Tehran hopes membership will help it counter the impact of US sanctions on its economy."""
 
 
 def front_pages(day: str, weekday: str, headlines: list[str]) -> str:

@@ -131,7 +131,9 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
         assert full.returncode == 0, full.stderr[-3000:]
         full_stats = last_stats(db)
         served = len(first.manifest()["articles"])
-        assert full_stats["ifp/articles_new"] + full_stats.get("ifp/articles_duplicate", 0) == served
+        assert (
+            full_stats["ifp/articles_new"] + full_stats.get("ifp/articles_duplicate", 0) == served
+        )
         again = run_crawl(first.base_url, str(db), cwd=tmp_path, timeout=900)
         assert again.returncode == 0, again.stderr[-3000:]
         rerun = last_stats(db)

@@ -72,7 +72,7 @@ Esteghlal dominated possession in the first half but failed to turn their chance
 
 Alipour scored the only goal of the match ten minutes after the break with a low shot into the far corner.
 
-The win sends Persepolis three points clear at the top of the Persian Gulf Pro League table with eight games left."""  # noqa: E501
+The win sends Persepolis three points clear at the top of the Persian Gulf Pro League table with eight games left."""
 
 FRONT_PAGE_LEAD = (
     "IFP has taken a look at the front pages of Iranian newspapers on {day} and picked "

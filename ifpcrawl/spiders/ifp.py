@@ -137,6 +137,7 @@ class IfpSpider(Spider):
         return spider
 
     # set in from_crawler
+    allowed_domains: list[str]
     site: Site
     site_url: str
     store: Store
@@ -230,7 +231,8 @@ class IfpSpider(Spider):
         states = self.store.article_states(f.url for f in found)
         now = self.now()
         return all(
-            refetch_reason(states.get(f.url), f.lastmod, now, self.refresh_days, self.refetch_mode) is None
+            refetch_reason(states.get(f.url), f.lastmod, now, self.refresh_days, self.refetch_mode)
+            is None
             for f in found
         )
 
@@ -353,7 +355,7 @@ class IfpSpider(Spider):
         page = int(response.meta.get("ifp_page", 1))
         yield from self.article_requests(found, "api")
         try:
-            total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1"))
+            total_pages = int(response.headers.get(b"X-WP-TotalPages") or b"1")
         except ValueError:
             total_pages = 1
         if self.walk_all:
