@@ -51,3 +51,14 @@ class Article:
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified header, verbatim
     sources: dict[str, str] = field(default_factory=dict)  # field -> which extractor gave it
+
+
+@dataclass
+class UrlVariants:
+    """URL variants met for articles fetched earlier (or known from earlier runs).
+
+    Variants met before the article is fetched travel in ``Article.url_variants``; these
+    are the ones met after, recorded by the store pipeline in ``article_urls``.
+    """
+
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (variant, canonical URL)

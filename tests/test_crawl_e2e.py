@@ -185,3 +185,35 @@ def test_run_history_row(crawl: Crawl) -> None:
 
 def test_store_integrity(crawl: Crawl) -> None:
     assert crawl.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_url_variants_met_in_links_are_recorded(crawl: Crawl) -> None:
+    """Every on-site spelling of an article link (http/https, /amp, utm_*, no slash) met on
+    article pages is in article_urls, pointing at the one row of that article."""
+    import urllib.request
+
+    from parsel import Selector
+
+    from ifpcrawl.urls import is_on_site
+
+    checked = 0
+    for expected in crawl.manifest["articles"][:40]:
+        url = crawl.expected_url(expected["path"])
+        with urllib.request.urlopen(url, timeout=30) as response:
+            html = response.read().decode("utf-8")
+        for href in Selector(text=html).css(".td-post-content p a::attr(href)").getall():
+            raw = href.split("#", 1)[0]
+            canonical = canonicalize(raw, crawl.site)
+            if canonical is None or raw == canonical or not is_on_site(raw, crawl.site):
+                continue
+            owner = crawl.db.execute(
+                "SELECT a.url FROM article_urls u JOIN articles a ON a.id = u.article_id"
+                " WHERE u.url = ?",
+                (raw,),
+            ).fetchone()
+            assert owner is not None, raw
+            assert owner["url"] == canonical
+            checked += 1
+    assert checked > 0
+    amp = crawl.db.execute("SELECT count(*) FROM article_urls WHERE url LIKE '%/amp'").fetchone()[0]
+    assert amp >= len(crawl.manifest["articles"]) - 5

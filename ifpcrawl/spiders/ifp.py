@@ -60,6 +60,7 @@ PRIORITY_ARTICLE = 20
 PRIORITY_DISCOVERY = 10  # feeds, sitemaps, API
 PRIORITY_LISTING = 0
 REST_PER_PAGE = 100
+VARIANT_BATCH = 2000
 REST_FIELDS = "id,link,modified,modified_gmt,status,type"
 # Sub-sitemaps that never list posts (WordPress core, Yoast, Rank Math names).
 NON_POST_SITEMAPS = ("taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap")
@@ -104,6 +105,11 @@ class IfpSpider(Spider):
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
         self.scheduled: set[str] = set()
+        self.parsed: set[str] = set()
+        # URL variants met in links, before (pending) or after their article was fetched.
+        self.pending_variants: dict[str, set[str]] = {}
+        self.variant_pairs: list[tuple[str, str]] = []
+        self.variants_seen: set[str] = set()
         self.failed_urls: set[str] = set()
         self.logged: set[str] = set()
 
@@ -236,6 +242,37 @@ class IfpSpider(Spider):
             for f in found
         )
 
+    def note_variants(self, found: Iterable[Found]) -> None:
+        """Remember every on-site spelling of an article URL, for `article_urls`."""
+        for f in found:
+            raw = f.raw_url.split("#", 1)[0]
+            if raw == f.url or raw in self.variants_seen or not is_on_site(raw, self.site):
+                continue
+            self.variants_seen.add(raw)
+            if f.url in self.scheduled and f.url not in self.parsed:
+                self.pending_variants.setdefault(f.url, set()).add(raw)
+            else:
+                self.variant_pairs.append((raw, f.url))
+        if len(self.variant_pairs) >= VARIANT_BATCH:
+            self.flush_variants()
+
+    def flush_variants(self) -> None:
+        """Write the variants whose article is stored; keep the others for later."""
+        pairs, self.variant_pairs = self.variant_pairs, []
+        states = self.store.article_states(url for _, url in pairs)
+        ready = [(raw, url) for raw, url in pairs if url in states]
+        self.variant_pairs = [(raw, url) for raw, url in pairs if url not in states]
+        if ready:
+            self.inc("ifp/url_variants", self.store.add_url_variants(ready))
+
+    def closed(self, reason: str) -> None:
+        # Runs after the pipelines flushed their last batch, so every article is stored.
+        for url, raws in self.pending_variants.items():
+            self.variant_pairs.extend((raw, url) for raw in raws)
+        self.pending_variants.clear()
+        if self.variant_pairs:
+            self.flush_variants()
+
     # --- seeds ------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
@@ -279,6 +316,8 @@ class IfpSpider(Spider):
         articles = links.loop_articles or links.other_articles
         yield from self.article_requests(links.loop_articles, "listing")
         yield from self.article_requests(links.other_articles, "listing")
+        self.note_variants(links.loop_articles)
+        self.note_variants(links.other_articles)
         current = canonicalize(response.url, self.site) or response.url
         number = page_number(current)
         if self.walk_all:
@@ -314,6 +353,7 @@ class IfpSpider(Spider):
             self.log_once("bad_feed", "Unreadable feed %s: %s", response.url, exc)
             return
         yield from self.article_requests(found, "feed")
+        self.note_variants(found)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         self.inc("ifp/pages/sitemap")
@@ -343,6 +383,7 @@ class IfpSpider(Spider):
                 yield self._request(entry.url, "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY)
             return
         yield from self.article_requests(sitemap.entries, "sitemap")
+        self.note_variants(sitemap.entries)
 
     def parse_rest(self, response: Response) -> Iterator[Any]:
         self.inc("ifp/pages/api")
@@ -354,6 +395,7 @@ class IfpSpider(Spider):
             return
         page = int(response.meta.get("ifp_page", 1))
         yield from self.article_requests(found, "api")
+        self.note_variants(found)
         try:
             total_pages = int(response.headers.get(b"X-WP-TotalPages") or b"1")
         except ValueError:
@@ -392,19 +434,13 @@ class IfpSpider(Spider):
             return
         article = extraction.article
         self._identify(article, page, response)
-        self._resolve_links(article)
+        on_site = self._resolve_links(article)
         if extraction.missing:
             for name in extraction.missing:
                 self.inc(f"ifp/missing/{name}")
         yield article
-        yield from self.article_requests(
-            (
-                Found(url=link.url, raw_url=link.url)
-                for link in article.links
-                if is_on_site(link.url, self.site)
-            ),
-            "link",
-        )
+        yield from self.article_requests(on_site, "link")
+        self.note_variants(on_site)
 
     def _not_stored(
         self, response: Response, page: Page, kind: str, error: str | None
@@ -498,6 +534,11 @@ class IfpSpider(Spider):
                 variants.append(folded)
         if canonical != fetched:
             self.scheduled.add(canonical)
+        for url in (canonical, fetched):
+            self.parsed.add(url)
+            for raw in sorted(self.pending_variants.pop(url, ())):
+                if raw not in variants:
+                    variants.append(raw)
         article.url = canonical
         article.fetched_url = response.url
         article.url_variants = [v for v in variants if v != canonical]
@@ -507,18 +548,23 @@ class IfpSpider(Spider):
         article.etag = etag.decode("latin-1") if etag else None
         article.last_modified = last_modified.decode("latin-1") if last_modified else None
 
-    def _resolve_links(self, article: Article) -> None:
-        """Canonical targets for every outgoing link; unparseable ones are counted and dropped."""
+    def _resolve_links(self, article: Article) -> list[Found]:
+        """Canonical targets for every outgoing link (unparseable ones are counted and
+        dropped); returns the on-site ones with their spelling on the page."""
         kept = []
+        on_site_found: list[Found] = []
         for link in article.links:
             on_site = is_on_site(link.url, self.site)
             target = canonicalize(link.url, self.site if on_site else None)
             if target is None:
                 self.inc("ifp/bad_link_url")
                 continue
+            if on_site:
+                on_site_found.append(Found(url=target, raw_url=link.url))
             link.url = target
             kept.append(link)
         article.links = kept
+        return on_site_found
 
     # --- failures -------------------------------------------------------------------------------
 

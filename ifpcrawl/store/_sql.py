@@ -609,6 +609,28 @@ class SqlStore:
 
         self._write(work)
 
+    def add_url_variants(self, variants: Sequence[tuple[str, str]]) -> int:
+        """Record (variant, canonical URL) pairs for articles already stored.
+
+        Pairs whose canonical URL is not a stored article are skipped: the variant is
+        recorded when that article is stored with it. Returns the pairs recorded.
+        """
+        if not variants:
+            return 0
+
+        def work() -> int:
+            recorded = 0
+            for variant, url in variants:
+                rows = self._query(
+                    "SELECT article_id FROM article_urls WHERE url = ?", (clean_text(url),)
+                )
+                if rows:
+                    self._record_urls(int(rows[0][0]), [clean_text(variant)])
+                    recorded += 1
+            return recorded
+
+        return self._write(work)
+
     def count_articles(self, include_duplicates: bool = True) -> int:
         where = "" if include_duplicates else " WHERE duplicate_of IS NULL"
         return int(self._read("SELECT COUNT(*) FROM articles" + where)[0][0])

@@ -6,7 +6,7 @@ commands) only talks to a :class:`Store`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -78,6 +78,10 @@ class Store(Protocol):
 
     def touch(self, url: str, seen_at: str) -> None:
         """Mark a known article as seen (e.g. after a 304) without refetching it."""
+
+    def add_url_variants(self, variants: Sequence[tuple[str, str]]) -> int:
+        """Record (variant URL, canonical URL) pairs for already stored articles; returns
+        how many were recorded (pairs for unknown articles are skipped)."""
 
     def count_articles(self, include_duplicates: bool = True) -> int: ...
 
