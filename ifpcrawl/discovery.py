@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
 from parsel import Selector
 
-from ifpcrawl.urls import Site, canonicalize, classify_url
+from ifpcrawl.urls import Site, canonicalize, classify_url, join_url
 
 
 class DiscoveryError(ValueError):
@@ -97,6 +97,11 @@ def archive_kind(url: str) -> str:
     return "section"
 
 
+def _canonical(base: str, href: str, site: Site) -> str | None:
+    joined = join_url(base, href)
+    return canonicalize(joined, site) if joined else None
+
+
 def _canonical_links(hrefs: list[str], base: str, site: Site) -> list[Found]:
     found: list[Found] = []
     seen: set[str] = set()
@@ -104,9 +109,9 @@ def _canonical_links(hrefs: list[str], base: str, site: Site) -> list[Found]:
         href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        absolute = urljoin(base, href)
-        url = canonicalize(absolute, site)
-        if url is None or url in seen:
+        absolute = join_url(base, href)
+        url = canonicalize(absolute, site) if absolute else None
+        if absolute is None or url is None or url in seen:
             continue
         seen.add(url)
         found.append(Found(url=url, raw_url=absolute))
@@ -156,7 +161,8 @@ def listing_links(selector: Selector, page_url: str, site: Site) -> ListingLinks
                 archives.append(found.url)
     for css in NEXT_PAGE_SELECTORS:
         for href in selector.css(css).getall():
-            url = canonicalize(urljoin(base, href.strip()), site)
+            joined = join_url(base, href)
+            url = canonicalize(joined, site) if joined else None
             if (
                 url
                 and url not in next_pages
@@ -225,7 +231,7 @@ def parse_feed(body: bytes, base: str, site: Site) -> list[Found]:
             if node is not None and node.text:
                 modified = node.text.strip()
                 break
-        url = canonicalize(urljoin(base, link), site)
+        url = _canonical(base, link, site)
         if url is not None:
             found.append(Found(url=url, raw_url=link, lastmod=modified))
     if not found and lxml.etree.QName(root).localname not in ("rss", "feed", "RDF"):
@@ -276,7 +282,7 @@ def parse_sitemap(body: bytes, base: str, site: Site) -> SitemapEntries:
         loc = entry.get("loc")
         if not loc:
             continue
-        url = canonicalize(urljoin(base, loc), site)
+        url = _canonical(base, loc, site)
         if url is not None:
             found.append(Found(url=url, raw_url=loc, lastmod=entry.get("lastmod") or None))
     return SitemapEntries(sitemap.type, found)
@@ -306,7 +312,7 @@ def parse_rest_posts(body: bytes, base: str, site: Site) -> list[Found]:
         lastmod = f"{modified}+00:00" if isinstance(modified, str) and modified else None
         if lastmod is None and isinstance(post.get("modified"), str):
             lastmod = post["modified"]
-        url = canonicalize(urljoin(base, link), site)
+        url = _canonical(base, link, site)
         if url is not None:
             found.append(Found(url=url, raw_url=link, lastmod=lastmod))
     return found

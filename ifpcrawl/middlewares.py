@@ -6,9 +6,10 @@ import asyncio
 import logging
 import random
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
@@ -141,3 +142,23 @@ class SiteGuardMiddleware:
             logger.warning("Refused a request outside the site: %s", request.url)
             raise IgnoreRequest(f"off-site request refused: {request.url}")
         self.stats.inc_value(f"ifp/host/{host}")
+
+
+class LoopAwareRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's RedirectMiddleware, but a redirect back into its own chain is not silently
+    dropped by the duplicate filter.
+
+    A 302 to the same URL (a flaky server, a cache rewriting) would otherwise be filtered as
+    a duplicate request and the page quietly lost. Letting it through means
+    ``REDIRECT_MAX_TIMES`` decides: a transient loop clears on the next hop, a real loop
+    ends in "max redirections reached", which the spider logs, counts and records.
+    """
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        result = super()._redirect(redirected, request, reason)
+        chain = {*request.meta.get("redirect_urls", []), request.url}
+        if result.url in chain:
+            result.dont_filter = True
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("ifp/redirect_loop_hops")
+        return result

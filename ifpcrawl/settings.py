@@ -78,6 +78,8 @@ DOWNLOADER_MIDDLEWARES = {
     "ifpcrawl.middlewares.SiteGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ifpcrawl.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "ifpcrawl.middlewares.LoopAwareRedirectMiddleware": 600,
 }
 EXTENSIONS = {
     "ifpcrawl.extensions.RunHistory": 100,

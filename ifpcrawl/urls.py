@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -271,6 +271,17 @@ def _on_site_path(path: str) -> str:
     if not path.endswith("/") and not _has_extension(path) and "/wp-json" not in path:
         path += "/"
     return path
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None when either cannot be parsed.
+
+    urllib raises ValueError on input such as ``http://[::1/x``; page content is untrusted.
+    """
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
 
 
 def canonicalize(url: str, site: Site | None = None) -> str | None:

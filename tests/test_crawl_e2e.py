@@ -217,3 +217,64 @@ def test_url_variants_met_in_links_are_recorded(crawl: Crawl) -> None:
     assert checked > 0
     amp = crawl.db.execute("SELECT count(*) FROM article_urls WHERE url LIKE '%/amp'").fetchone()[0]
     assert amp >= len(crawl.manifest["articles"]) - 5
+
+
+def test_near_copies_flagged_and_nothing_else(crawl: Crawl) -> None:
+    expected = {
+        crawl.expected_url(a["path"]): crawl.expected_url(a["duplicate_of"])
+        for a in crawl.manifest["articles"]
+        if a["duplicate_of"]
+    }
+    assert expected, "the replica serves at least one republished near-copy"
+    flagged = {
+        row["url"]: row["original"]
+        for row in crawl.db.execute(
+            "SELECT a.url, o.url AS original FROM articles a JOIN articles o"
+            " ON o.id = a.duplicate_of"
+        )
+    }
+    assert flagged == expected
+
+
+def test_graph_export_loads_in_networkx(crawl: Crawl, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import networkx as nx
+
+    from ifpcrawl.local import crawl_env
+
+    db_path = crawl.db.execute("PRAGMA database_list").fetchone()["file"]
+    graphml, edges = tmp_path / "g.graphml", tmp_path / "edges.csv"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "graph",
+            "--store",
+            db_path,
+            "-o",
+            str(graphml),
+            "--edges",
+            str(edges),
+        ],
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    graph = nx.read_graphml(graphml)
+    articles = crawl.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    pairs = crawl.db.execute(
+        "SELECT count(DISTINCT src_id || '>' || dst_id) FROM links"
+        " WHERE dst_id IS NOT NULL AND dst_id != src_id"
+    ).fetchone()[0]
+    assert graph.number_of_nodes() == articles
+    assert graph.number_of_edges() == pairs
+    some = next(iter(graph.nodes(data=True)))[1]
+    assert {"title", "section", "published_at"} <= set(some)
+    with edges.open(encoding="utf-8") as fp:
+        assert sum(1 for _ in fp) - 1 >= pairs

@@ -70,9 +70,12 @@ def link_from_anchor(anchor: Element, kind: LinkKind, join: Callable[[str], str]
         return None
     href = href.strip()
     # Absolute links are the common case and need no urljoin (slow in pure Python).
-    url = href if href.startswith(("https://", "http://")) else join(href)
-    if "#" in url:
-        url = urldefrag(url)[0]
+    try:
+        url = href if href.startswith(("https://", "http://")) else join(href)
+        if "#" in url:
+            url = urldefrag(url)[0]
+    except ValueError:  # unparseable href such as "http://[::1/x"
+        return None
     if not url.lower().startswith(("http://", "https://")):
         return None
     return Link(url=url, kind=kind, anchor_text=anchor_text(anchor))

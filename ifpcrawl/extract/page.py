@@ -13,6 +13,8 @@ strongest signal available:
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import re
 from dataclasses import dataclass, field
@@ -105,7 +107,8 @@ class Page:
         base_url = url
         for base in tree.iter("base"):
             if base.get("href"):
-                base_url = urljoin(url, base.get("href").strip())
+                with contextlib.suppress(ValueError):  # a broken <base href> is ignored
+                    base_url = urljoin(url, base.get("href").strip())
                 break
         page = cls(url=url, response_date=response_date, tree=tree, base_url=base_url, html=html)
         page._read_head()
@@ -163,7 +166,10 @@ class Page:
     # --- helpers for extractors ----------------------------------------------
     def absolute(self, href: str) -> str:
         """An href made absolute against ``<base href>`` or the page URL (no canonicalization)."""
-        return urljoin(self.base_url, href.strip())
+        try:
+            return urljoin(self.base_url, href.strip())
+        except ValueError:  # e.g. "http://[::1/x": untrusted page content
+            return ""
 
     def meta_first(self, *keys: str) -> str | None:
         for key in keys:

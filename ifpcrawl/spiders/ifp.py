@@ -15,6 +15,7 @@ Meta keys (all picklable, so JOBDIR resumes work):
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
 from ifpcrawl.runtime import store_for
 from ifpcrawl.store.base import ArticleState, Store
-from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site
+from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site, join_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -83,6 +84,24 @@ def resolve_mode(mode: str, store: Store, site_base: str) -> str:
     if store.get_state(walk_state_key(site_base)):
         return "incremental"
     return "resume"
+
+
+def list_setting(settings: Any, name: str, default: list[str]) -> list[str]:
+    """A list setting given in settings.py, or on the command line as JSON or a comma list.
+
+    Scrapy's ``getlist`` splits "-s NAME=[]" on commas into ``["[]"]``; JSON is accepted here.
+    """
+    value = settings.get(name, default)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                loaded = json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"{name} is not a JSON list: {text!r}") from exc
+            return [str(v) for v in loaded]
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return [str(v) for v in value]
 
 
 def _http_date(response: Response) -> datetime | None:
@@ -125,11 +144,11 @@ class IfpSpider(Spider):
         spider.mode = resolve_mode(spider.mode, spider.store, spider.site.base)
         spider.refresh_days = settings.getfloat("IFP_REFRESH_DAYS", 30.0)
         spider.follow_archives = {
-            str(k) for k in settings.getlist("IFP_FOLLOW_ARCHIVES", ["category", "section"])
+            str(k) for k in list_setting(settings, "IFP_FOLLOW_ARCHIVES", ["category", "section"])
         }
-        spider.section_paths = settings.getlist("IFP_SECTION_PATHS", [])
-        spider.feed_paths = settings.getlist("IFP_FEED_PATHS", ["/feed/"])
-        spider.sitemap_paths = settings.getlist("IFP_SITEMAP_PATHS", ["/wp-sitemap.xml"])
+        spider.section_paths = list_setting(settings, "IFP_SECTION_PATHS", [])
+        spider.feed_paths = list_setting(settings, "IFP_FEED_PATHS", ["/feed/"])
+        spider.sitemap_paths = list_setting(settings, "IFP_SITEMAP_PATHS", ["/wp-sitemap.xml"])
         spider.use_feeds = settings.getbool("IFP_FEEDS_ENABLED", True)
         spider.use_sitemaps = settings.getbool("IFP_SITEMAPS_ENABLED", True)
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
@@ -463,8 +482,8 @@ class IfpSpider(Spider):
             return
         amp = page.amphtml_link
         if amp and not response.meta.get("ifp_amp_fallback"):
-            amp_url = urljoin(response.url, amp)
-            if is_on_site(amp_url, self.site):
+            amp_url = join_url(response.url, amp)
+            if amp_url and is_on_site(amp_url, self.site):
                 self.inc("ifp/amp_fallback")
                 yield Request(
                     amp_url,
@@ -496,7 +515,8 @@ class IfpSpider(Spider):
         fetched = canonicalize(response.url, self.site) or response.url
         canonical = fetched
         if page.canonical_link:
-            hinted = canonicalize(urljoin(response.url, page.canonical_link), self.site)
+            joined = join_url(response.url, page.canonical_link)
+            hinted = canonicalize(joined, self.site) if joined else None
             if hinted is None or not is_on_site(hinted, self.site):
                 self.inc("ifp/bad_canonical/offsite")
                 self.log_once(
@@ -523,7 +543,7 @@ class IfpSpider(Spider):
             *[str(u) for u in response.meta.get("redirect_urls", [])],
             response.request.url if response.request else "",
             response.url,
-            urljoin(response.url, page.amphtml_link) if page.amphtml_link else "",
+            join_url(response.url, page.amphtml_link) or "" if page.amphtml_link else "",
         ]
         for raw in raw_candidates:
             if raw and is_on_site(raw, self.site) and raw not in variants:
