@@ -14,7 +14,6 @@ strongest signal available:
 from __future__ import annotations
 
 import contextlib
-
 import logging
 import re
 from dataclasses import dataclass, field
