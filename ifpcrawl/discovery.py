@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
+from cssselect import HTMLTranslator
 from parsel import Selector
 
 from ifpcrawl.urls import Site, canonicalize, classify_url, join_url
@@ -47,13 +49,13 @@ LOOP_LINK_SELECTORS = (
 )
 # Where a listing's "next page" link lives in real themes.
 NEXT_PAGE_SELECTORS = (
-    "link[rel=next]::attr(href)",  # core / Yoast head hints
-    "a[rel=next]::attr(href)",
-    "a.next.page-numbers::attr(href)",  # paginate_links()
-    ".wp-block-query-pagination-next::attr(href)",
-    ".nav-previous a::attr(href)",  # "Older posts" in classic themes
-    ".page-nav a[aria-label=next-page]::attr(href)",  # tagDiv
-    ".page-nav a:has(i.td-icon-menu-right)::attr(href)",
+    "link[rel=next]",  # core / Yoast head hints
+    "a[rel=next]",
+    "a.next.page-numbers",  # paginate_links()
+    ".wp-block-query-pagination-next",
+    ".nav-previous a",  # "Older posts" in classic themes
+    ".page-nav a[aria-label=next-page]",  # tagDiv
+    ".page-nav a:has(i.td-icon-menu-right)",
 )
 _PAGE_RE = re.compile(r"/page/(\d+)/?$")
 _PAGED_QUERY_RE = re.compile(r"(?:^|&)paged=(\d+)")
@@ -97,8 +99,15 @@ def archive_kind(url: str) -> str:
     return "section"
 
 
+def _absolute(base: str, href: str) -> str | None:
+    # Absolute links are the common case and need no urljoin (slow in pure Python).
+    if href.startswith(("https://", "http://")):
+        return href
+    return join_url(base, href)
+
+
 def _canonical(base: str, href: str, site: Site) -> str | None:
-    joined = join_url(base, href)
+    joined = _absolute(base, href)
     return canonicalize(joined, site) if joined else None
 
 
@@ -109,7 +118,7 @@ def _canonical_links(hrefs: list[str], base: str, site: Site) -> list[Found]:
         href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        absolute = join_url(base, href)
+        absolute = _absolute(base, href)
         url = canonicalize(absolute, site) if absolute else None
         if absolute is None or url is None or url in seen:
             continue
@@ -127,14 +136,26 @@ class ListingLinks:
     archives: list[str]  # canonical URLs of other listings linked from the page
 
 
+@lru_cache(maxsize=64)
+def _xpath(css: str) -> lxml.etree.XPath:
+    """A CSS selector compiled once to an lxml XPath (parsel re-evaluates per call)."""
+    return lxml.etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+def _hrefs(root: Any, css: str) -> list[str]:
+    return [str(node.get("href") or "") for node in _xpath(css)(root)]
+
+
 def listing_links(selector: Selector, page_url: str, site: Site) -> ListingLinks:
-    """Everything a listing page offers the crawler."""
-    base = selector.css("base::attr(href)").get() or page_url
+    """Everything a listing page offers the crawler (one pass over its anchors)."""
+    root_node = selector.root
+    base_node = root_node.find(".//base")
+    base = (base_node.get("href") if base_node is not None else None) or page_url
     loop: list[Found] = []
     for css in LOOP_LINK_SELECTORS:
         loop = [
             f
-            for f in _canonical_links(selector.css(f"{css}::attr(href)").getall(), base, site)
+            for f in _canonical_links(_hrefs(root_node, css), base, site)
             if classify_url(f.url, site) == "article"
         ]
         if loop:
@@ -148,7 +169,8 @@ def listing_links(selector: Selector, page_url: str, site: Site) -> ListingLinks
     wanted_next = listing_page_url(root, number + 1)
     next_pages: list[str] = []
     max_seen = number
-    for found in _canonical_links(selector.css("a::attr(href)").getall(), base, site):
+    anchors = [str(a.get("href") or "") for a in root_node.iter("a")]
+    for found in _canonical_links(anchors, base, site):
         kind = classify_url(found.url, site)
         if kind == "article" and found.url not in loop_urls:
             others.append(found)
@@ -159,20 +181,23 @@ def listing_links(selector: Selector, page_url: str, site: Site) -> ListingLinks
                     next_pages.append(found.url)
             elif page_number(found.url) == 1:
                 archives.append(found.url)
-    for css in NEXT_PAGE_SELECTORS:
-        for href in selector.css(css).getall():
-            joined = join_url(base, href)
-            url = canonicalize(joined, site) if joined else None
-            if (
-                url
-                and url not in next_pages
-                and classify_url(url, site) == "listing"
-                and listing_root(url) == root
-                and page_number(url) > number
-            ):
-                next_pages.append(url)
+    if not next_pages:
+        # Themes that page with rel=next or "Older posts" links to other URL shapes.
+        for css in NEXT_PAGE_SELECTORS:
+            for href in _hrefs(root_node, css):
+                url = _canonical(base, href, site)
+                if (
+                    url
+                    and url not in next_pages
+                    and classify_url(url, site) == "listing"
+                    and listing_root(url) == root
+                    and page_number(url) > number
+                ):
+                    next_pages.append(url)
     last_page: int | None = max_seen if max_seen > number else None
-    pages_text = " ".join(selector.css(".page-nav .pages::text, .pages::text").getall())
+    pages_text = " ".join(
+        node.text_content() for node in _xpath(".page-nav .pages, .pages")(root_node)
+    )
     match = _PAGES_OF_RE.search(pages_text)
     if match:
         last_page = max(last_page or 0, int(match.group(1).replace(",", "")))

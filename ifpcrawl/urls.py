@@ -284,7 +284,24 @@ def join_url(base: str, href: str) -> str | None:
         return None
 
 
+# Pages repeat most of their links (menus, widgets, Recent Posts, related posts), so the
+# URL rules are cached: bounded, so memory stays flat however large the archive.
+URL_CACHE_SIZE = 32768
+
+
 def canonicalize(url: str, site: Site | None = None) -> str | None:
+    """The one canonical form of an absolute http(s) URL, or None if it is unusable (cached)."""
+    if not isinstance(url, str):
+        return None
+    return _canonicalize_cached(url, site)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _canonicalize_cached(url: str, site: Site | None) -> str | None:
+    return _canonicalize(url, site)
+
+
+def _canonicalize(url: str, site: Site | None = None) -> str | None:
     """The one canonical form of an absolute http(s) URL, or None if it is unusable.
 
     None for: relative references (join them with the page URL first), other schemes
@@ -329,6 +346,18 @@ def canonicalize(url: str, site: Site | None = None) -> str | None:
 
 
 def is_on_site(url: str, site: Site) -> bool:
+    """True if ``url`` is an absolute http(s) URL of ``site`` (cached; see _is_on_site)."""
+    if not isinstance(url, str):
+        return False
+    return _is_on_site_cached(url, site)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _is_on_site_cached(url: str, site: Site) -> bool:
+    return _is_on_site(url, site)
+
+
+def _is_on_site(url: str, site: Site) -> bool:
     """True if ``url`` is an absolute http(s) URL of ``site`` (``www.`` and scheme folded).
 
     Sub-domains are other sites (``m.example.com`` may be another CMS); so is the same
@@ -519,6 +548,18 @@ def _classify_content_path(lowered: list[str], extension: str) -> UrlKind:
 
 
 def classify_url(url: str, site: Site) -> UrlKind:
+    """Route a URL for the spider (cached; see :func:`_classify_url`)."""
+    if not isinstance(url, str):
+        return "offsite"
+    return _classify_cached(url, site)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _classify_cached(url: str, site: Site) -> UrlKind:
+    return _classify_url(url, site)
+
+
+def _classify_url(url: str, site: Site) -> UrlKind:
     """Route a URL for the spider (heuristics: real WordPress first, ifpnews second).
 
     Works on raw or canonical URLs (AMP and ``filter_by`` variants classify as the page
