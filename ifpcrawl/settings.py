@@ -115,3 +115,5 @@ IFP_REDIS_WORKER_TTL = 10.0
 # Start from an empty frontier instead of resuming an interrupted one (if no worker is live).
 IFP_REDIS_FLUSH_ON_START = False
 ADDONS = {"ifpcrawl.distributed.RedisFrontierAddon": 100}
+# Seconds between a worker's heartbeats (and its lease bookkeeping).
+IFP_REDIS_HEARTBEAT = 1.0
