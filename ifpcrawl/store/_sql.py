@@ -306,9 +306,13 @@ class SqlStore:
         if not prepared:
             return []
         changed_utc = _filter_key("seen_at", seen_at)
+        # "near-dup" serializes the dedup decision across concurrent writers: two workers
+        # storing two near-copies at the same moment would otherwise both see no original.
+        # Only batch writes wait on it; fetching and extraction stay parallel.
         identities = sorted(
             {url for item in prepared for url in item.urls}
             | {"hash:" + item.content_hash for item in prepared}
+            | {"near-dup"}
         )
 
         def work() -> list[UpsertResult]:
