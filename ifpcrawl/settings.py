@@ -64,6 +64,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
+# The spider retries 200 error pages with Scrapy's get_retry_request, which carries the
+# retry count in meta on purpose: not a meta key copied by mistake.
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REFERER_ENABLED = True

@@ -52,20 +52,65 @@ _NEEDS_WORK_RE = re.compile(
     "[\x00-\x1f\x7f-\xa0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff&]|  "
 )
 
+# Mojibake: UTF-8 bytes shown as windows-1252 ("Iranâ€™s"), typically left by a database
+# charset migration. Each byte 0x80-0xFF as windows-1252 shows it (the five bytes it leaves
+# undefined become C1 controls, as browsers decode them).
+_CP1252_BYTES = {
+    bytes([b]).decode("cp1252", errors="ignore") or chr(b): b for b in range(0x80, 0x100)
+}
+_CONTINUATION = "".join(re.escape(c) for c, b in _CP1252_BYTES.items() if b < 0xC0)
+_MOJIBAKE_RE = re.compile(
+    f"[\u00c2-\u00df][{_CONTINUATION}]"
+    f"|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}"
+    f"|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
+)
+# A right double quote (E2 80 9D) whose last byte, a C1 control, was already stripped.
+_BROKEN_RDQUO_RE = re.compile("\u00e2\u20ac(?=\\s|$)")
+
 _WORD_RE = re.compile("\\w+(?:(?:['’.\\-\u200c]|(?<=\\d),(?=\\d))\\w+)*")
 
 
+def has_mojibake(value: str) -> bool:
+    """Whether the text holds UTF-8 sequences shown as windows-1252 (``â€™``)."""
+    return _MOJIBAKE_RE.search(value) is not None
+
+
+def _undo_mojibake(match: re.Match[str]) -> str:
+    raw = bytes(_CP1252_BYTES[c] if c in _CP1252_BYTES else ord(c) for c in match.group())
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group()  # not a UTF-8 sequence after all: leave the text alone
+
+
+def fix_mojibake(value: str) -> str:
+    """Undo UTF-8 text that was decoded as windows-1252, sequence by sequence.
+
+    Only complete, valid UTF-8 sequences are turned back, so genuine Latin-1 text
+    (``café``) is never touched.
+    """
+    if _MOJIBAKE_RE.search(value) is None:
+        return value
+    fixed = _MOJIBAKE_RE.sub(_undo_mojibake, value)
+    return _BROKEN_RDQUO_RE.sub("\u201d", fixed)
+
+
 def normalize_text(value: str) -> str:
-    """Clean one piece of text: entities, NFC, invisible marks, spaces.
+    """Clean one piece of text: entities, mojibake, NFC, invisible marks, spaces.
 
     Newlines survive (single ones, trimmed of surrounding spaces); runs of other
     whitespace become one space; the result is stripped.
     """
     if not value:
         return ""
-    if _NEEDS_WORK_RE.search(value) is None and unicodedata.is_normalized("NFC", value):
+    if (
+        _NEEDS_WORK_RE.search(value) is None
+        and unicodedata.is_normalized("NFC", value)
+        and _MOJIBAKE_RE.search(value) is None
+    ):
         return value.strip()
     text = html.unescape(value) if "&" in value else value
+    text = fix_mojibake(text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\u200c" in text:

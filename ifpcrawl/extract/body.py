@@ -66,6 +66,8 @@ _SKIP_CLASS_RE = re.compile(
     r"|wp-block-button|td-post-source-tags|td-tags|amp-tags|tags-links|post-tags"
     r"|td-post-next-prev\S*|post-navigation|screen-reader-text|sr-only|hidden|visually-hidden"
     r"|wp-caption-text|wp-element-caption|td-post-featured-image|comments-area|comment-respond"
+    # the theme's post meta: inside the content when the post's own HTML leaves a div open
+    r"|entry-footer|entry-meta|posted-on|posted-by|byline|cat-links|post-taxonomies"
     r")(?=\s|$)"
 )
 _SKIP_IDS = frozenset({"jp-relatedposts", "comments", "respond", "ez-toc-container"})

@@ -28,6 +28,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 from ifpcrawl.discovery import (
     DiscoveryError,
@@ -49,6 +50,7 @@ from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
 from ifpcrawl.runtime import store_for
 from ifpcrawl.store.base import ArticleState, Store
+from ifpcrawl.text import has_mojibake
 from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site, join_url
 
 if TYPE_CHECKING:
@@ -64,7 +66,9 @@ REST_PER_PAGE = 100
 VARIANT_BATCH = 2000
 REST_FIELDS = "id,link,modified,modified_gmt,status,type"
 # Sub-sitemaps that never list posts (WordPress core, Yoast, Rank Math names).
-NON_POST_SITEMAPS = ("taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap")
+NON_POST_SITEMAPS = (
+    "taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap", "posts-page",
+)  # fmt: skip
 MODES = ("auto", "full", "incremental", "resume")
 
 
@@ -112,6 +116,54 @@ def _http_date(response: Response) -> datetime | None:
         return parsedate_to_datetime(raw.decode("latin-1"))
     except (TypeError, ValueError):
         return None
+
+
+# A 200 that is a WordPress wp_die() screen (or nothing) where a page was expected.
+_ERROR_PAGE_MARKERS = (b"error establishing a database connection", b"wp-die-message")
+_ERROR_PAGE_MAX_BYTES = 20_000  # error screens are short; real pages may quote the phrase
+ERROR_PAGE_RETRIES = 2
+# Downloader bookkeeping that a retried request must not carry over (Scrapy's
+# MetaCopyDetectionMiddleware warns about it); retry_times is get_retry_request's own count.
+_DOWNLOADER_META = (
+    "download_latency",
+    "download_slot",
+    "redirect_reasons",
+    "redirect_times",
+    "redirect_ttl",
+    "redirect_urls",
+    "_dont_cache",
+    "cache_timestamp",
+)
+
+
+def looks_like_error_page(body: bytes) -> bool:
+    """An empty body or a short WordPress error screen served with status 200."""
+    if not body.strip():
+        return True
+    if len(body) > _ERROR_PAGE_MAX_BYTES:
+        return False
+    lowered = body.lower()
+    return any(marker in lowered for marker in _ERROR_PAGE_MARKERS)
+
+
+def page_text(response: TextResponse) -> tuple[str, str | None]:
+    """The page's text, and the charset used when the Content-Type header's was wrong.
+
+    Servers often send a default charset whatever the page is written in. When decoding by
+    the header left replacement characters and the page declares another charset itself
+    (``<meta charset>``), the page's own declaration is the better guess.
+    """
+    text = response.text
+    if "\ufffd" not in text:
+        return text, None
+    declared = html_body_declared_encoding(response.body)
+    encoding = resolve_encoding(declared) if declared else None
+    if not encoding or encoding == resolve_encoding(response.encoding):
+        return text, None
+    try:
+        return response.body.decode(encoding), encoding
+    except (LookupError, UnicodeDecodeError):
+        return text, None
 
 
 class IfpSpider(Spider):
@@ -292,6 +344,20 @@ class IfpSpider(Spider):
         if self.variant_pairs:
             self.flush_variants()
 
+    def retry_error_page(self, response: Response) -> Request | None:
+        """Count a 200 error page and retry it like a 503 (it is the same server trouble);
+        None once the retries are used up."""
+        self.inc("ifp/error_pages")
+        self.log_once("error_page", "Error page served as 200 at %s", response.url)
+        assert response.request is not None
+        retry = get_retry_request(
+            response.request, spider=self, reason="error_page", max_retry_times=ERROR_PAGE_RETRIES
+        )
+        if retry is not None:
+            for key in _DOWNLOADER_META:
+                retry.meta.pop(key, None)
+        return retry
+
     # --- seeds ------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
@@ -333,6 +399,11 @@ class IfpSpider(Spider):
             return
         links = listing_links(response.selector, response.url, self.site)
         articles = links.loop_articles or links.other_articles
+        if not articles and looks_like_error_page(response.body):
+            retry = self.retry_error_page(response)
+            if retry is not None:
+                yield retry
+            return
         yield from self.article_requests(links.loop_articles, "listing")
         yield from self.article_requests(links.other_articles, "listing")
         self.note_variants(links.loop_articles)
@@ -368,6 +439,11 @@ class IfpSpider(Spider):
         try:
             found = parse_feed(response.body, response.url, self.site)
         except DiscoveryError as exc:
+            if looks_like_error_page(response.body):
+                retry = self.retry_error_page(response)
+                if retry is not None:
+                    yield retry
+                return
             self.inc("ifp/bad_feed")
             self.log_once("bad_feed", "Unreadable feed %s: %s", response.url, exc)
             return
@@ -389,6 +465,11 @@ class IfpSpider(Spider):
         try:
             sitemap = parse_sitemap(body, response.url, self.site)
         except DiscoveryError as exc:
+            if looks_like_error_page(response.body):
+                retry = self.retry_error_page(response)
+                if retry is not None:
+                    yield retry
+                return
             self.inc("ifp/bad_sitemap/xml")
             self.log_once("bad_sitemap", "Unreadable sitemap %s: %s", response.url, exc)
             return
@@ -409,6 +490,11 @@ class IfpSpider(Spider):
         try:
             found = parse_rest_posts(response.body, response.url, self.site)
         except DiscoveryError as exc:
+            if looks_like_error_page(response.body):
+                retry = self.retry_error_page(response)
+                if retry is not None:
+                    yield retry
+                return
             self.inc("ifp/bad_rest")
             self.log_once("bad_rest", "Unreadable REST answer %s: %s", response.url, exc)
             return
@@ -443,7 +529,28 @@ class IfpSpider(Spider):
         if not isinstance(response, TextResponse):
             self.inc("ifp/non_article/binary")
             return
-        page = Page.from_html(response.text, response.url, _http_date(response))
+        text, corrected = page_text(response)
+        if corrected:
+            self.inc("ifp/encoding/header_mismatch")
+            self.log_once(
+                "charset_mismatch",
+                "Page %s is not %s as its Content-Type header says: read as %s, the charset"
+                " it declares itself",
+                response.url,
+                response.encoding,
+                corrected,
+            )
+        elif "\ufffd" in text:
+            self.inc("ifp/encoding/replacement_chars")
+            self.log_once(
+                "replacement_chars", "Undecodable bytes in %s (%s)", response.url, response.encoding
+            )
+        if has_mojibake(text):
+            self.inc("ifp/text/mojibake_repaired")
+            self.log_once(
+                "mojibake", "Repaired mojibake (UTF-8 read as windows-1252) in %s", response.url
+            )
+        page = Page.from_html(text, response.url, _http_date(response))
         extraction = extract_article(page)
         if extraction.kind == "listing":
             yield from self.parse_listing(response)
@@ -466,12 +573,7 @@ class IfpSpider(Spider):
     ) -> Iterator[Any]:
         url = canonicalize(response.url, self.site) or response.url
         if kind == "error":
-            self.inc("ifp/error_pages")
-            self.log_once("error_page", "Error page served as 200 at %s", response.url)
-            assert response.request is not None
-            retry = get_retry_request(
-                response.request, spider=self, reason="error_page", max_retry_times=2
-            )
+            retry = self.retry_error_page(response)
             if retry is not None:
                 yield retry
             else:

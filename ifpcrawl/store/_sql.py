@@ -342,14 +342,36 @@ class SqlStore:
             self._clear_failures(item.urls)
             return UpsertResult("alias", exact_id)
         duplicate_of = self._near_duplicate_of(item)
-        article_id = self._insert_article(item, seen_at, changed_utc, duplicate_of)
+        earlier = duplicate_of is not None and self._published_before(item, duplicate_of)
+        article_id = self._insert_article(
+            item, seen_at, changed_utc, None if earlier else duplicate_of
+        )
+        if earlier:
+            # Crawl order is not publication order (retries, concurrency, many workers):
+            # the stored "original" is the later republication, so this one takes its place
+            # and the whole group points here. Still a 'duplicate' result (with no
+            # duplicate_of): a run counts one per near-copy pair, whichever came first.
+            self._execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
+                (article_id, duplicate_of, duplicate_of),
+            )
         self._record_urls(article_id, item.urls)
         self._insert_keys(article_id, item.keys)
         self._replace_links(article_id, item.links, fresh=True)
         self._clear_failures(item.urls)
+        if earlier:
+            return UpsertResult("duplicate", article_id)
         if duplicate_of is not None:
             return UpsertResult("duplicate", article_id, duplicate_of)
         return UpsertResult("new", article_id)
+
+    def _published_before(self, item: PreparedArticle, original_id: int) -> bool:
+        """Whether ``item`` was published before the stored original ``original_id``."""
+        if not item.published_utc:
+            return False
+        rows = self._query("SELECT published_utc FROM articles WHERE id = ?", (original_id,))
+        stored = rows[0][0] if rows else None
+        return bool(stored) and str(item.published_utc) < str(stored)
 
     def _url_owners(self, urls: Sequence[str]) -> dict[str, int]:
         owners: dict[str, int] = {}

@@ -29,7 +29,9 @@ class UpsertResult:
     # 'new'       a new row was inserted
     # 'updated'   a known article changed (body or title): row updated, old version in `revisions`
     # 'unchanged' a known article, same content: only last_seen_at (and variants) moved
-    # 'duplicate' a near-copy of another article: stored with duplicate_of set
+    # 'duplicate' a near-copy: stored with duplicate_of set; or, when this one was published
+    #             before the stored copy, stored as the original (duplicate_of None) and the
+    #             copy re-pointed at it: either way one 'duplicate' per near-copy pair
     # 'alias'     the same body already stored under another canonical URL: this URL was
     #             recorded in article_urls for that article, no new row
     article_id: int
