@@ -22,7 +22,13 @@ from ifpcrawl.urls import Site, canonicalize
 pytestmark = pytest.mark.e2e
 
 SEED_TITLE = "Putin in meeting with Raisi: NATO threats beyond Europe"
-SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed-article.txt"
+# The real page's text, from the team's shared folder beside the checkout (as on CI); the
+# copy the package ships for the replica stands in when that folder is absent.
+_SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed-article.txt"
+_PACKAGED_SEED = (
+    Path(__file__).resolve().parents[1] / "ifpcrawl" / "replica" / "data" / "seed-article.txt"
+)
+SEED_FILE = _SHARED_SEED if _SHARED_SEED.exists() else _PACKAGED_SEED
 BOILERPLATE = (
     "The IFP Editorial Staff is composed of dozens",
     "Published by",
