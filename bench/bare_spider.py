@@ -60,7 +60,9 @@ PRIORITY_DISCOVERY = 10
 PRIORITY_LISTING = 0
 REST_PER_PAGE = 100
 REST_FIELDS = "id,link,modified,modified_gmt,status,type"
-NON_POST_SITEMAPS = ("taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap")
+NON_POST_SITEMAPS = (
+    "taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap", "posts-page",
+)  # fmt: skip
 DEFAULT_FOLLOW_ARCHIVES = ("category", "section")
 # As ifpcrawl.discovery.listing_links reads a theme's "Page 1 of N".
 PAGES_OF_RE = re.compile(r"Page\s+\d+\s+of\s+([\d,]+)", re.I)
