@@ -156,6 +156,11 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         result = super()._redirect(redirected, request, reason)
+        # The old URL is a variant of the page it redirects to (a renamed slug), even when
+        # the target was fetched already and the redirected request is filtered as a repeat.
+        note = getattr(self.crawler.spider, "note_redirect", None)
+        if callable(note):
+            note(request.url, result.url)
         chain = {*request.meta.get("redirect_urls", []), request.url}
         if result.url in chain:
             result.dont_filter = True

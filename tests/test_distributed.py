@@ -10,6 +10,7 @@ replica.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -38,7 +39,7 @@ from ifpcrawl.distributed import (
 )
 from ifpcrawl.local import PROJECT_ROOT, crawl_command, crawl_env, run_crawl
 
-ARTICLES = 300
+ARTICLES = int(os.environ.get("IFP_TEST_ARTICLES_DISTRIBUTED", "300"))
 WORKERS = 3
 # Short heartbeat TTL and idle wait: the tests then spend seconds, not tens, waiting to stop.
 GROUP_SETTINGS = {"IFP_REDIS_WORKER_TTL": "5", "IFP_REDIS_IDLE_SECONDS": "3"}

@@ -327,6 +327,15 @@ class IfpSpider(Spider):
         if len(self.variant_pairs) >= VARIANT_BATCH:
             self.flush_variants()
 
+    def note_redirect(self, from_url: str, to_url: str) -> None:
+        """A redirect: the old URL is a variant of the article the new one is (issue: 301s
+        for renamed slugs merge into the article they point to)."""
+        target = canonicalize(to_url, self.site)
+        if target is None or not is_on_site(from_url, self.site):
+            return
+        if classify_url(target, self.site) == "article":
+            self.note_variants([Found(url=target, raw_url=from_url)])
+
     def flush_variants(self) -> None:
         """Write the variants whose article is stored; keep the others for later."""
         pairs, self.variant_pairs = self.variant_pairs, []
