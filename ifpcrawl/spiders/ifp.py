@@ -367,6 +367,19 @@ class IfpSpider(Spider):
                 retry.meta.pop(key, None)
         return retry
 
+    def unreadable(
+        self, response: Response, exc: Exception, stat: str, what: str
+    ) -> Iterator[Request]:
+        """A feed, sitemap or API answer that cannot be read: a 200 error page in its place
+        is retried like a 503; anything else is counted and logged once."""
+        if looks_like_error_page(response.body):
+            retry = self.retry_error_page(response)
+            if retry is not None:
+                yield retry
+            return
+        self.inc(stat)
+        self.log_once(stat, "Unreadable %s %s: %s", what, response.url, exc)
+
     # --- seeds ------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
@@ -448,13 +461,7 @@ class IfpSpider(Spider):
         try:
             found = parse_feed(response.body, response.url, self.site)
         except DiscoveryError as exc:
-            if looks_like_error_page(response.body):
-                retry = self.retry_error_page(response)
-                if retry is not None:
-                    yield retry
-                return
-            self.inc("ifp/bad_feed")
-            self.log_once("bad_feed", "Unreadable feed %s: %s", response.url, exc)
+            yield from self.unreadable(response, exc, "ifp/bad_feed", "feed")
             return
         yield from self.article_requests(found, "feed")
         self.note_variants(found)
@@ -474,13 +481,7 @@ class IfpSpider(Spider):
         try:
             sitemap = parse_sitemap(body, response.url, self.site)
         except DiscoveryError as exc:
-            if looks_like_error_page(response.body):
-                retry = self.retry_error_page(response)
-                if retry is not None:
-                    yield retry
-                return
-            self.inc("ifp/bad_sitemap/xml")
-            self.log_once("bad_sitemap", "Unreadable sitemap %s: %s", response.url, exc)
+            yield from self.unreadable(response, exc, "ifp/bad_sitemap/xml", "sitemap")
             return
         if sitemap.kind == "sitemapindex":
             for entry in sitemap.entries:
@@ -499,13 +500,7 @@ class IfpSpider(Spider):
         try:
             found = parse_rest_posts(response.body, response.url, self.site)
         except DiscoveryError as exc:
-            if looks_like_error_page(response.body):
-                retry = self.retry_error_page(response)
-                if retry is not None:
-                    yield retry
-                return
-            self.inc("ifp/bad_rest")
-            self.log_once("bad_rest", "Unreadable REST answer %s: %s", response.url, exc)
+            yield from self.unreadable(response, exc, "ifp/bad_rest", "REST answer")
             return
         page = int(response.meta.get("ifp_page", 1))
         yield from self.article_requests(found, "api")
