@@ -59,10 +59,13 @@ _CP1252_BYTES = {
     bytes([b]).decode("cp1252", errors="ignore") or chr(b): b for b in range(0x80, 0x100)
 }
 _CONTINUATION = "".join(re.escape(c) for c, b in _CP1252_BYTES.items() if b < 0xC0)
+# One leading character class, then the branch by lookbehind: `re` scans for a pattern's
+# first character set in C, but tries every branch of a top-level alternation at every
+# position (4-5x slower on a 140 KB page).
 _MOJIBAKE_RE = re.compile(
-    f"[\u00c2-\u00df][{_CONTINUATION}]"
-    f"|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}"
-    f"|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
+    f"[\u00c2-\u00f4](?:(?<=[\u00c2-\u00df])[{_CONTINUATION}]"
+    f"|(?<=[\u00e0-\u00ef])[{_CONTINUATION}]{{2}}"
+    f"|(?<=[\u00f0-\u00f4])[{_CONTINUATION}]{{3}})"
 )
 # A right double quote (E2 80 9D) whose last byte, a C1 control, was already stripped.
 _BROKEN_RDQUO_RE = re.compile("\u00e2\u20ac(?=\\s|$)")

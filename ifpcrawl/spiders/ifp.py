@@ -166,6 +166,18 @@ def page_text(response: TextResponse) -> tuple[str, str | None]:
         return text, None
 
 
+def may_have_mojibake(response: TextResponse, corrected: str | None) -> bool:
+    """False when the page cannot hold mojibake: a cheap gate before the regex scan.
+
+    Mojibake starts with a character in U+00C2..U+00F4, which UTF-8 writes with a 0xC3
+    lead byte: a UTF-8 page without that byte has none (``bytes.find`` is a memchr, the
+    regex scan of a 150 KB page ~0.6 ms). Pages in other charsets always get the scan.
+    """
+    if corrected is None and resolve_encoding(response.encoding) == "utf-8":
+        return b"\xc3" in response.body
+    return True
+
+
 class IfpSpider(Spider):
     name = "ifp"
 
@@ -549,7 +561,7 @@ class IfpSpider(Spider):
             self.log_once(
                 "replacement_chars", "Undecodable bytes in %s (%s)", response.url, response.encoding
             )
-        if has_mojibake(text):
+        if may_have_mojibake(response, corrected) and has_mojibake(text):
             self.inc("ifp/text/mojibake_repaired")
             self.log_once(
                 "mojibake", "Repaired mojibake (UTF-8 read as windows-1252) in %s", response.url
