@@ -146,9 +146,12 @@ def _hrefs(root: Any, css: str) -> list[str]:
     return [str(node.get("href") or "") for node in _xpath(css)(root)]
 
 
-def listing_links(selector: Selector, page_url: str, site: Site) -> ListingLinks:
-    """Everything a listing page offers the crawler (one pass over its anchors)."""
-    root_node = selector.root
+def listing_links(page: Selector | Any, page_url: str, site: Site) -> ListingLinks:
+    """Everything a listing page offers the crawler (one pass over its anchors).
+
+    ``page`` is a parsel Selector or an lxml.html tree (``ifpcrawl.extract.page.parse_html``).
+    """
+    root_node = page.root if isinstance(page, Selector) else page
     base_node = root_node.find(".//base")
     base = (base_node.get("href") if base_node is not None else None) or page_url
     loop: list[Found] = []

@@ -59,8 +59,8 @@ class _LogOnce:
 def normalize_article(article: Article) -> Article:
     """Normalize every text field in place (pure; shared with exports and tests)."""
     article.title = text.clean_title(text.normalize_text(article.title))
-    paragraphs = [p for p in article.body.split("\n\n")]
-    article.body = text.normalize_paragraphs(paragraphs)
+    extracted_body = article.body
+    article.body = text.normalize_paragraphs(extracted_body.split("\n\n"))
     for name in ("summary", "author", "section", "image_url"):
         value = getattr(article, name)
         if value is not None:
@@ -74,7 +74,10 @@ def normalize_article(article: Article) -> Article:
     article.tags = tags
     for link in article.links:
         link.anchor_text = text.normalize_text(link.anchor_text)
-    article.word_count = text.word_count(article.body)
+    if article.body != extracted_body or not article.word_count:
+        # The extractor counted the words of the body it built: count again only if
+        # normalization changed it (a word count is a regex pass over the whole body).
+        article.word_count = text.word_count(article.body)
     article.content_hash = text.content_hash(article.body)
     return article
 

@@ -61,6 +61,21 @@ class _Context:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.tree = page.tree
+        self._hints: dict[str, bool] = {}
+
+    def possible(self, selector: Sel) -> bool:
+        """``selector.possible`` with each hint's substring search done once per page:
+        selectors share hints, and an absent hint is a scan of the whole source."""
+        if not selector.hints:
+            return True
+        known = self._hints
+        for hint in selector.hints:
+            present = known.get(hint)
+            if present is None:
+                present = known[hint] = hint in self.page.html
+            if present:
+                return True
+        return False
 
     @cached_property
     def generic(self) -> GenericResult:
@@ -85,7 +100,7 @@ class _Context:
 
     def find(self, selector: Sel) -> list[Element]:
         """Matches in the post's element first (small, so cheap), else in the whole page."""
-        if not selector.possible(self.page.html):
+        if not self.possible(selector):
             return []
         found = selector(self.scope)
         if not found and self.scope is not self.tree:
@@ -94,12 +109,12 @@ class _Context:
 
     def find_in_scope(self, selector: Sel) -> list[Element]:
         """Matches in the post's element only (post metadata, never the sidebar's)."""
-        if not selector.possible(self.page.html):
+        if not self.possible(selector):
             return []
         return selector(self.scope)
 
     def find_in_page(self, selector: Sel) -> list[Element]:
-        if not selector.possible(self.page.html):
+        if not self.possible(selector):
             return []
         return selector(self.tree)
 

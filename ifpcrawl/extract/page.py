@@ -101,8 +101,16 @@ class Page:
     is_amp: bool = False
 
     @classmethod
-    def from_html(cls, html: str, url: str, response_date: datetime | None = None) -> Page:
-        tree = _parse(html)
+    def from_html(
+        cls,
+        html: str,
+        url: str,
+        response_date: datetime | None = None,
+        utf8: bytes | None = None,
+    ) -> Page:
+        """Parse ``html``; ``utf8`` is the same document as UTF-8 bytes, when the caller
+        has them (a UTF-8 response body), so the parser does not re-encode the text."""
+        tree = parse_html(html, utf8)
         base_url = url
         for base in tree.iter("base"):
             if base.get("href"):
@@ -127,40 +135,48 @@ class Page:
         return self.tree.find("body")
 
     def _read_head(self) -> None:
-        # iter(tag) filters in C: cheaper than XPath for these few, well-known tags
-        for node in self.tree.iter("meta"):
-            content = node.get("content")
-            if content is None:
-                continue
-            key = node.get("property") or node.get("name")
-            if key:
-                self.meta.setdefault(key.strip().lower(), []).append(content)
-            prop = node.get("itemprop")
-            if prop:
-                # tagDiv writes itemprop="headline " (trailing space): compare by token
-                for token in prop.split():
-                    self.itemprop_meta.setdefault(token, []).append(content)
+        # One C-filtered walk for the three tags (iter(tags) beats XPath for these).
+        # <link>s count only in <head> (the body's are stylesheets and the like).
         head = self.tree.find("head")
-        for node in (head if head is not None else self.tree).iter("link"):
-            rel = (node.get("rel") or "").lower().split()
-            href = attr(node, "href")
-            if not href:
-                continue
-            if "canonical" in rel and self.canonical_link is None:
-                self.canonical_link = self.absolute(href)
-            elif "amphtml" in rel and self.amphtml_link is None:
-                self.amphtml_link = self.absolute(href)
-            elif "shortlink" in rel and self.shortlink is None:
-                self.shortlink = self.absolute(href)
-            elif "alternate" in rel and "/wp-json/wp/v2/" in href and self.rest_link is None:
-                self.rest_link = self.absolute(href)
-        scripts = [
-            node.text or ""
-            for node in self.tree.iter("script")
-            if _JSONLD_TYPE.search(node.get("type") or "")
-        ]
+        scripts: list[str] = []
+        for node in self.tree.iter("meta", "link", "script"):
+            tag = node.tag
+            if tag == "meta":
+                self._read_meta(node)
+            elif tag == "link":
+                if head is None or _is_within(node, head):
+                    self._read_link(node)
+            elif _JSONLD_TYPE.search(node.get("type") or ""):
+                scripts.append(node.text or "")
         if scripts:
             self.jsonld = parse_scripts(scripts)
+
+    def _read_meta(self, node: Element) -> None:
+        content = node.get("content")
+        if content is None:
+            return
+        key = node.get("property") or node.get("name")
+        if key:
+            self.meta.setdefault(key.strip().lower(), []).append(content)
+        prop = node.get("itemprop")
+        if prop:
+            # tagDiv writes itemprop="headline " (trailing space): compare by token
+            for token in prop.split():
+                self.itemprop_meta.setdefault(token, []).append(content)
+
+    def _read_link(self, node: Element) -> None:
+        href = attr(node, "href")
+        if not href:
+            return
+        rel = (node.get("rel") or "").lower().split()
+        if "canonical" in rel and self.canonical_link is None:
+            self.canonical_link = self.absolute(href)
+        elif "amphtml" in rel and self.amphtml_link is None:
+            self.amphtml_link = self.absolute(href)
+        elif "shortlink" in rel and self.shortlink is None:
+            self.shortlink = self.absolute(href)
+        elif "alternate" in rel and "/wp-json/wp/v2/" in href and self.rest_link is None:
+            self.rest_link = self.absolute(href)
 
     # --- helpers for extractors ----------------------------------------------
     def absolute(self, href: str) -> str:
@@ -231,12 +247,13 @@ _SITE_TITLE = xpath(
 )
 
 
-def _parse(html: str) -> Element:
+def parse_html(html: str, utf8: bytes | None = None) -> Element:
+    """The lxml tree of a page (``utf8``: the same text as UTF-8 bytes, if at hand)."""
     # Bytes + an explicit encoding: lxml refuses str input carrying an XML encoding
     # declaration, and a <meta charset> must not re-decode text that is already str.
-    data = html.encode("utf-8", errors="replace")
+    data = utf8 if utf8 is not None else html.encode("utf-8", errors="replace")
     root = None
-    if data.strip():
+    if data and not data.isspace():
         try:
             root = etree.fromstring(data, _PARSER)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -261,6 +278,15 @@ def _classify(page: Page) -> PageKind:
     if by_data is not None:
         return by_data
     return _kind_from_shape(page)
+
+
+def _is_within(node: Element, ancestor: Element) -> bool:
+    parent = node.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _find_post_element(tree: Element) -> Element | None:
