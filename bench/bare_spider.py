@@ -68,8 +68,9 @@ DEFAULT_FOLLOW_ARCHIVES = ("category", "section")
 PAGES_OF_RE = re.compile(r"Page\s+\d+\s+of\s+([\d,]+)", re.I)
 PAGES_TEXT_XPATH = "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages ')]/text()"
 
-# Scrapy settings of ifpcrawl that change what or how fast it fetches; the limit uses the same
-# values (and the same LOCAL_SETTINGS) so the two differ only in what they do with a page.
+# Scrapy settings of ifpcrawl that change what or how fast it fetches, or how Scrapy handles a
+# callback's output (CONCURRENT_ITEMS); the limit uses the same values (and the same
+# LOCAL_SETTINGS) so the two differ only in what they do with a page.
 MIRRORED_SETTINGS = (
     "USER_AGENT",
     "ROBOTSTXT_OBEY",
@@ -82,6 +83,7 @@ MIRRORED_SETTINGS = (
     "RETRY_TIMES",
     "RETRY_HTTP_CODES",
     "REDIRECT_MAX_TIMES",
+    "CONCURRENT_ITEMS",
     "SCHEDULER_DISK_QUEUE",
     "SCHEDULER_MEMORY_QUEUE",
     "IFP_SECTION_PATHS",

@@ -8,8 +8,10 @@
    capacity, so a replica-bound result is recognized as such.
 2. The limit: ``bench/bare_spider.py`` fetches the same pages with the same concurrency and
    does nothing else.
-3. ifpcrawl: a real ``scrapy crawl ifp`` subprocess, every pipeline on, into a fresh SQLite file.
-4. ifpcrawl again on the unchanged replica and the same store (incremental).
+3. ifpcrawl: a real ``scrapy crawl ifp`` subprocess, every pipeline on, into a fresh SQLite file,
+   with ``IFP_EXTRACT_PROCESSES`` page reader processes (``--reader-processes``, default 1).
+4. ifpcrawl again on the unchanged replica and the same store (incremental), then once more
+   into a fresh store reading pages in its own process (``IFP_EXTRACT_PROCESSES=0``).
 5. Per-stage CPU per article (bench/stages.py) on a sample of the pages the crawl stored.
 6. With ``--articles-large``: the same for a second replica of that size, to compare peak RSS.
 
@@ -45,6 +47,10 @@ logger = logging.getLogger("bench.run")
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 CRAWL_TIMEOUT = 4 * 3600.0
+# One page reader process: the crawler's event loop on one core, parsing and extraction on
+# the other (IFP_EXTRACT_PROCESSES; the r=0 crawl shows the default, in-process reading).
+DEFAULT_READER_PROCESSES = 1
+
 TARGETS = {
     "pages_per_s_ratio": 0.8,  # ifpcrawl / limit, at least
     "pipeline_cpu_ms_median": 5.0,  # extract + normalize + dedup + store, at most
@@ -119,10 +125,17 @@ def stored_urls(store_path: Path) -> list[str]:
 class Bench:
     """One bench run: a work directory, the settings both crawlers share, and the results."""
 
-    def __init__(self, workdir: Path, settings: Mapping[str, str], timeout: float) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        settings: Mapping[str, str],
+        timeout: float,
+        reader_processes: int = DEFAULT_READER_PROCESSES,
+    ) -> None:
         self.workdir = workdir
         self.settings = dict(settings)
         self.timeout = timeout
+        self.reader_processes = reader_processes
 
     def bare_crawl(
         self, replica: ReplicaProcess, label: str, urls_out: Path | None = None
@@ -158,8 +171,16 @@ class Bench:
         self._check(label, metrics)
         return metrics
 
-    def ifp_crawl(self, replica: ReplicaProcess, store_path: Path, label: str) -> dict[str, Any]:
-        cmd = crawl_command(replica.base_url, str(store_path), self.settings)
+    def ifp_crawl(
+        self,
+        replica: ReplicaProcess,
+        store_path: Path,
+        label: str,
+        reader_processes: int | None = None,
+    ) -> dict[str, Any]:
+        processes = self.reader_processes if reader_processes is None else reader_processes
+        settings = {"IFP_EXTRACT_PROCESSES": str(processes), **self.settings}
+        cmd = crawl_command(replica.base_url, str(store_path), settings)
         log(f"{label}: scrapy crawl ifp into {store_path.name}")
         cpu_before = replica.cpu_s()
         usage = run_measured(
@@ -179,6 +200,7 @@ class Bench:
         metrics["mode"] = next(
             (str(run.get("mode")) for run in [_last_run_row(store_path)] if run), None
         )
+        metrics["reader_processes"] = int(settings["IFP_EXTRACT_PROCESSES"])
         metrics["log"] = str(self.workdir / f"{label}.log")
         self._check(label, metrics)
         return metrics
@@ -259,6 +281,11 @@ def measure_size(bench: Bench, articles: int, stage_sample: int, large: bool) ->
         result["ifpcrawl"] = bench.ifp_crawl(replica, store_path, f"ifpcrawl-{tag}")
         if not large:
             result["incremental"] = bench.ifp_crawl(replica, store_path, f"incremental-{tag}")
+            # The same crawl reading every page in the crawler's own process (the default
+            # setting), for comparison: the target is judged on the configuration above.
+            result["ifpcrawl_inline"] = bench.ifp_crawl(
+                replica, bench.workdir / f"ifp-inline-{tag}.db", f"inline-{tag}", 0
+            )
             sample = even_sample(stored_urls(store_path), stage_sample)
             log(f"stages: fetching {len(sample)} stored article pages")
             pages = fetch_pages(sample)
@@ -272,6 +299,9 @@ def ratios(result: Mapping[str, Any]) -> dict[str, float | None]:
     main = result["main"]
     out: dict[str, float | None] = {
         "pages_per_s_ratio": _ratio(main["ifpcrawl"]["pages_per_s"], main["limit"]["pages_per_s"]),
+        "pages_per_s_ratio_inline": _ratio(
+            main["ifpcrawl_inline"]["pages_per_s"], main["limit"]["pages_per_s"]
+        ),
         "pages_per_s_engine_ratio": _ratio(
             main["ifpcrawl"]["pages_per_s_engine"], main["limit"]["pages_per_s_engine"]
         ),
@@ -328,16 +358,18 @@ def format_report(result: Mapping[str, Any]) -> str:
         f"{'run':<24}{'wall s':>8}{'pages':>8}{'pages/s':>9}{'articles':>10}{'art/s':>8}"
         f"{'cpu s':>8}{'cpu ms/art':>11}{'peak RSS MB':>12}{'replica busy':>13}",
     ]
+    processes = main["ifpcrawl"].get("reader_processes", 0)
     runs: list[tuple[str, Mapping[str, Any]]] = [
         (f"limit (bare) N={main['articles']}", main["limit"]),
-        (f"ifpcrawl N={main['articles']}", main["ifpcrawl"]),
+        (f"ifpcrawl N={main['articles']} r={processes}", main["ifpcrawl"]),
         ("ifpcrawl incremental", main["incremental"]),
+        (f"ifpcrawl N={main['articles']} r=0", main["ifpcrawl_inline"]),
     ]
     large = result.get("large")
     if large:
         runs += [
             (f"limit (bare) N={large['articles']}", large["warmup"]),
-            (f"ifpcrawl N={large['articles']}", large["ifpcrawl"]),
+            (f"ifpcrawl N={large['articles']} r={processes}", large["ifpcrawl"]),
         ]
     for name, run in runs:
         failed = "" if run["returncode"] == 0 else f"  (exit {run['returncode']})"
@@ -377,6 +409,10 @@ def format_report(result: Mapping[str, Any]) -> str:
             f"  {check['name']:<26}{_fmt(check['value'], 2):>10}  {sign} {check['target']:<6}"
             f"{state}"
         )
+    lines.append(
+        f"  (r = IFP_EXTRACT_PROCESSES, page reader processes; pages/s ratio with r=0: "
+        f"{_fmt(result['ratios'].get('pages_per_s_ratio_inline'), 2)})"
+    )
     engine = result["ratios"].get("pages_per_s_engine_ratio")
     per_cpu = result["ratios"].get("pages_per_cpu_s_ratio")
     lines.append(
@@ -430,11 +466,12 @@ def run_bench(
     settings: Mapping[str, str] | None = None,
     workdir: Path | None = None,
     timeout: float = CRAWL_TIMEOUT,
+    reader_processes: int = DEFAULT_READER_PROCESSES,
 ) -> dict[str, Any]:
     """Measure everything; the result as a JSON-ready dict."""
     own_workdir = workdir is None
     work = workdir or Path(tempfile.mkdtemp(prefix="ifpbench-"))
-    bench = Bench(work, settings or {}, timeout)
+    bench = Bench(work, settings or {}, timeout, reader_processes)
     result: dict[str, Any] = {
         "started_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "machine": machine_info(),
@@ -443,6 +480,7 @@ def run_bench(
             "articles": articles,
             "articles_large": articles_large or None,
             "stage_sample": stage_sample,
+            "reader_processes": reader_processes,
             "local_settings": LOCAL_SETTINGS,
             "settings": dict(settings or {}),
             "workdir": str(work),
@@ -463,7 +501,9 @@ def run_bench(
 
 
 def crawls_ok(result: Mapping[str, Any]) -> bool:
-    runs = [result["main"][k] for k in ("warmup", "limit", "ifpcrawl", "incremental")]
+    runs = [
+        result["main"][k] for k in ("warmup", "limit", "ifpcrawl", "incremental", "ifpcrawl_inline")
+    ]
     if result.get("large"):
         runs += [result["large"][k] for k in ("warmup", "ifpcrawl")]
     return all(run["returncode"] == 0 and not run["timed_out"] for run in runs)
@@ -479,6 +519,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--timeout", type=float, default=CRAWL_TIMEOUT, help="per crawl, s")
     parser.add_argument(
+        "--reader-processes",
+        type=int,
+        default=DEFAULT_READER_PROCESSES,
+        help="IFP_EXTRACT_PROCESSES of the measured ifpcrawl crawls (an r=0 crawl runs too)",
+    )
+    parser.add_argument(
         "-s",
         dest="settings",
         action="append",
@@ -489,7 +535,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = dict(item.split("=", 1) for item in args.settings)
     result = run_bench(
-        args.articles, args.articles_large, args.stage_sample, settings, timeout=args.timeout
+        args.articles,
+        args.articles_large,
+        args.stage_sample,
+        settings,
+        timeout=args.timeout,
+        reader_processes=args.reader_processes,
     )
     path = write_results(result, args.results_dir)
     print(format_report(result))

@@ -136,7 +136,11 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     fetched = (workdir / f"urls-n{SMOKE_ARTICLES}.txt").read_text().split()
     assert main["capacity"]["requests"] == len(fetched) > SMOKE_ARTICLES
     assert main["capacity"]["errors"] == 0
-    for run in ("limit", "ifpcrawl", "incremental"):
+    # The measured crawl reads pages in a worker process; the r=0 crawl in its own.
+    assert main["ifpcrawl"]["reader_processes"] == 1
+    assert main["ifpcrawl_inline"]["reader_processes"] == 0
+    assert main["ifpcrawl_inline"]["articles"] == main["ifpcrawl"]["articles"]
+    for run in ("limit", "ifpcrawl", "incremental", "ifpcrawl_inline"):
         assert main[run]["peak_rss_mb"] > 10
         assert main[run]["cpu_s"] > 0
 
@@ -153,6 +157,7 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert json.loads(path.read_text()) == latest
     assert latest["ratios"]["pages_per_s_ratio"] is not None
     assert latest["ratios"]["pages_per_cpu_s_ratio"] is not None
+    assert latest["ratios"]["pages_per_s_ratio_inline"] is not None
     report = format_report(latest)
     for text in ("limit (bare)", "ifpcrawl incremental", "replica raw capacity", "targets"):
         assert text in report

@@ -33,9 +33,9 @@ from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
+    ListingLinks,
     SitemapTooLarge,
     archive_kind,
-    listing_links,
     listing_page_url,
     listing_root,
     page_number,
@@ -44,11 +44,9 @@ from ifpcrawl.discovery import (
     parse_sitemap,
     sitemap_body,
 )
-from ifpcrawl.extract.article import extract_article
-from ifpcrawl.extract.page import Page, parse_html
-from ifpcrawl.extract.selectors import Element
 from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
+from ifpcrawl.reader import ArticlePage, PageCrashedError, PageReader
 from ifpcrawl.runtime import store_for
 from ifpcrawl.store.base import ArticleState, Store
 from ifpcrawl.text import has_mojibake
@@ -223,6 +221,8 @@ class IfpSpider(Spider):
         spider.use_sitemaps = settings.getbool("IFP_SITEMAPS_ENABLED", True)
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
+        spider.reader = PageReader(settings.getint("IFP_EXTRACT_PROCESSES", 0))
+        spider.reader.start()
         logger.info(
             "Crawling %s in %s mode into %s",
             spider.site.base,
@@ -245,6 +245,7 @@ class IfpSpider(Spider):
     use_sitemaps: bool
     use_rest: bool
     max_size: int
+    reader: PageReader
 
     @property
     def walk_all(self) -> bool:
@@ -364,6 +365,10 @@ class IfpSpider(Spider):
             self.inc("ifp/url_variants", self.store.add_url_variants(ready))
 
     def closed(self, reason: str) -> None:
+        processes = self.reader.processes
+        worker_cpu = self.reader.close()
+        if processes:
+            logger.info("Page reader processes (%d) used %.1f s of CPU", processes, worker_cpu)
         # Runs after the pipelines flushed their last batch, so every article is stored.
         for url, raws in self.pending_variants.items():
             self.variant_pairs.extend((raw, url) for raw in raws)
@@ -432,20 +437,24 @@ class IfpSpider(Spider):
 
     # --- listings -----------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response) -> Iterator[Any]:
+    async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
+        self.inc("ifp/pages/listing")
         if not isinstance(response, TextResponse):
-            self.inc("ifp/pages/listing")
             self.inc("ifp/bad_listing")
             return
         text = response.text
         utf8 = response.body if _is_clean_utf8(response, text) else None
-        yield from self._parse_listing(response, parse_html(text, utf8))
+        try:
+            # ifpcrawl's parser (ifpcrawl.reader), not response.selector: parsel's lxml.html
+            # parser picks each element's class in a Python callback (~1 ms a page more).
+            links = await self.reader.listing(text, utf8, response.url, self.site)
+        except PageCrashedError as error:
+            self._reader_crashed(response, error)
+            return
+        for output in self._listing_output(response, links):
+            yield output
 
-    def _parse_listing(self, response: TextResponse, root: Element) -> Iterator[Any]:
-        # ifpcrawl's own parser, not response.selector: parsel's lxml.html parser picks
-        # each element's class in a Python callback (~1 ms more on a 150 KB page).
-        self.inc("ifp/pages/listing")
-        links = listing_links(root, response.url, self.site)
+    def _listing_output(self, response: Response, links: ListingLinks) -> Iterator[Any]:
         articles = links.loop_articles or links.other_articles
         if not articles and looks_like_error_page(response.body):
             retry = self.retry_error_page(response)
@@ -546,7 +555,7 @@ class IfpSpider(Spider):
 
     # --- articles ------------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         request_url = (
             canonicalize(response.request.url if response.request else response.url, self.site)
             or response.url
@@ -581,13 +590,22 @@ class IfpSpider(Spider):
                 "mojibake", "Repaired mojibake (UTF-8 read as windows-1252) in %s", response.url
             )
         utf8 = response.body if corrected is None and _is_clean_utf8(response, text) else None
-        page = Page.from_html(text, response.url, _http_date(response), utf8)
-        extraction = extract_article(page)
-        if extraction.kind == "listing":
-            yield from self._parse_listing(response, page.tree)
+        try:
+            page = await self.reader.article(
+                text, utf8, response.url, _http_date(response), self.site
+            )
+        except PageCrashedError as error:
+            self._reader_crashed(response, error)
+            return
+        extraction = page.extraction
+        if page.listing is not None:
+            self.inc("ifp/pages/listing")
+            for output in self._listing_output(response, page.listing):
+                yield output
             return
         if extraction.article is None:
-            yield from self._not_stored(response, page, extraction.kind, extraction.error)
+            for output in self._not_stored(response, page, extraction.kind, extraction.error):
+                yield output
             return
         article = extraction.article
         self._identify(article, page, response)
@@ -596,11 +614,18 @@ class IfpSpider(Spider):
             for name in extraction.missing:
                 self.inc(f"ifp/missing/{name}")
         yield article
-        yield from self.article_requests(on_site, "link")
+        for request in self.article_requests(on_site, "link"):
+            yield request
         self.note_variants(on_site)
 
+    def _reader_crashed(self, response: Response, error: PageCrashedError) -> None:
+        url = canonicalize(response.url, self.site) or response.url
+        self.inc("ifp/reader_crashed")
+        logger.error("%s; recorded as a failure, the crawl goes on", error)
+        self.store.record_failure(url, "reader_crashed", self.now().isoformat())
+
     def _not_stored(
-        self, response: Response, page: Page, kind: str, error: str | None
+        self, response: Response, page: ArticlePage, kind: str, error: str | None
     ) -> Iterator[Any]:
         url = canonicalize(response.url, self.site) or response.url
         if kind == "error":
@@ -643,7 +668,7 @@ class IfpSpider(Spider):
         if kind == "article":
             self.store.record_failure(url, f"extract: {error}", self.now().isoformat())
 
-    def _identify(self, article: Article, page: Page, response: Response) -> None:
+    def _identify(self, article: Article, page: ArticlePage, response: Response) -> None:
         """Canonical URL and every variant met for this page."""
         fetched = canonicalize(response.url, self.site) or response.url
         canonical = fetched
