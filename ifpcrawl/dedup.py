@@ -32,8 +32,6 @@ import struct
 from collections.abc import Hashable, Sequence
 from hashlib import blake2b
 
-from trafilatura.deduplication import sample_tokens
-
 SIMHASH_BITS = 64
 # A body shorter than this carries too little signal to call it a near-copy.
 MIN_WORDS = 50
@@ -166,6 +164,10 @@ def simhash(text: str) -> int:
     trafilatura adds one 64-item list per token (about 2 ms for 600 words on a
     small machine); summing per-token lane integers gives the same value ~7x faster.
     """
+    # Imported on first use: trafilatura costs ~80 ms of every crawl's start-up, and an
+    # incremental run that stores nothing new never needs it.
+    from trafilatura.deduplication import sample_tokens
+
     tokens = sample_tokens(text, SIMHASH_BITS)
     if len(tokens) >= 1 << _LANE:
         raise ValueError("text too long for simhash")

@@ -1,11 +1,11 @@
 """Many workers on one crawl: a shared Redis frontier (scrapy-redis) feeding one shared store.
 
 ``-s IFP_REDIS_URL=redis://host:6379/0`` switches the scheduler and the duplicate filter to
-Redis (the :class:`RedisFrontierAddon` add-on, registered in settings.py, does it; without
-the setting nothing changes). Every ``scrapy crawl ifp`` started with the same site, the same
-Redis and the same ``IFP_REDIS_PREFIX`` joins one *worker group*: the workers share one
-request queue and one set of request fingerprints, so seeds and articles are fetched once
-across all of them. Give them one shared store (``IFP_STORE=postgresql://...``).
+Redis (the :class:`~ifpcrawl.addons.RedisFrontierAddon` add-on, registered in settings.py,
+does it; without the setting nothing changes). Every ``scrapy crawl ifp`` started with the
+same site, the same Redis and the same ``IFP_REDIS_PREFIX`` joins one *worker group*: the
+workers share one request queue and one set of request fingerprints, so seeds and articles
+are fetched once across all of them. Give them one shared store (``IFP_STORE=postgresql://...``).
 
 Built on scrapy-redis 0.9.1 (its Scheduler, PriorityQueue, RFPDupeFilter, connection and
 pickle serializer), with what Scrapy 2.19 and "no request lost" need done here:
@@ -812,18 +812,8 @@ class IdleWatch:
         logger.info("Frontier empty for %.0f s and no worker busy: stopping", self.idle_seconds)
 
 
-class RedisFrontierAddon:
-    """Turns ``IFP_REDIS_URL`` into scrapy-redis settings; does nothing without it."""
+# The add-on lives in ifpcrawl.addons (importing this module costs scrapy-redis); this name
+# stays importable for configurations that spell its old path.
+from ifpcrawl.addons import RedisFrontierAddon  # noqa: E402
 
-    def update_settings(self, settings: BaseSettings) -> None:
-        url = settings.get("IFP_REDIS_URL")
-        if not url:
-            return
-        settings.set("REDIS_URL", url, priority="addon")
-        settings.set("SCHEDULER", "ifpcrawl.distributed.SharedScheduler", priority="addon")
-        settings.set("DUPEFILTER_CLASS", "ifpcrawl.distributed.SiteDupeFilter", priority="addon")
-        # The frontier outlives an interrupted worker; a finished group clears itself.
-        settings.set("SCHEDULER_PERSIST", True, priority="addon")
-        settings.set_in_component_priority_dict("EXTENSIONS", IdleWatch, 300)
-        # Outermost (lowest order): it must see the final output of the callback.
-        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", LeaseMiddleware, 10)
+__all__ = ["RedisFrontierAddon"]

@@ -107,7 +107,7 @@ def test_addon_yields_to_command_line_settings() -> None:
 def test_project_settings_register_the_addon() -> None:
     from ifpcrawl import settings as project
 
-    assert "ifpcrawl.distributed.RedisFrontierAddon" in project.ADDONS
+    assert "ifpcrawl.addons.RedisFrontierAddon" in project.ADDONS
     assert project.IFP_REDIS_URL == ""
 
 

@@ -32,7 +32,7 @@ def _golden_pages() -> list[Path]:
 def test_worker_reads_every_golden_page_as_inline_does() -> None:
     pages = _golden_pages()
     assert len(pages) >= 10
-    inline, pooled = PageReader(0), PageReader(1)
+    inline, pooled = PageReader(0), PageReader(1, inline_pages=0)
 
     async def read_all(reader: PageReader) -> list[Any]:
         out = []
@@ -61,7 +61,7 @@ def test_listing_read_in_a_worker_equals_inline(tmp_path: Path) -> None:
         with urllib.request.urlopen(replica.base_url) as response:
             body = response.read()
     site = Site.from_url(replica.base_url)
-    inline, pooled = PageReader(0), PageReader(1)
+    inline, pooled = PageReader(0), PageReader(1, inline_pages=0)
     try:
         expected = asyncio.run(inline.listing(None, body, replica.base_url, site))
         got = asyncio.run(pooled.listing(None, body, replica.base_url, site))
@@ -85,7 +85,7 @@ def always_die(marker: str) -> str:
 
 
 def test_a_dead_worker_is_replaced_and_the_page_read_again(tmp_path: Path) -> None:
-    reader = PageReader(1)
+    reader = PageReader(1, inline_pages=0)
     try:
         assert asyncio.run(reader._run("https://ifpnews.com/", int)) == 0  # workers start
         marker = str(tmp_path / "marker")
@@ -101,7 +101,7 @@ def test_a_dead_worker_is_replaced_and_the_page_read_again(tmp_path: Path) -> No
 
 
 def test_a_page_that_kills_workers_twice_is_a_clear_error(tmp_path: Path) -> None:
-    reader = PageReader(1)
+    reader = PageReader(1, inline_pages=0)
     try:
         assert asyncio.run(reader._run("https://ifpnews.com/", int)) == 0  # workers start
         with pytest.raises(PageCrashedError, match=r"https://ifpnews\.com/bad/"):
@@ -113,7 +113,7 @@ def test_a_page_that_kills_workers_twice_is_a_clear_error(tmp_path: Path) -> Non
 
 def test_workers_that_cannot_start_turn_the_reader_inline() -> None:
     """No worker ever answered: reading goes on in this process, not page failures."""
-    reader = PageReader(1)
+    reader = PageReader(1, inline_pages=0)
     try:
         result = asyncio.run(reader._run("https://ifpnews.com/a/", dies_before_answering))
     finally:
@@ -129,6 +129,21 @@ def dies_before_answering() -> str:
     if multiprocessing.parent_process() is not None:
         os._exit(3)
     return "read inline"
+
+
+def test_a_runs_first_pages_are_read_inline_then_by_workers() -> None:
+    """A small rerun never pays for worker processes; a big crawl moves to them."""
+    reader = PageReader(1, inline_pages=4)
+
+    async def pids(count: int) -> list[int]:
+        return [await reader._run("https://ifpnews.com/", os.getpid) for _ in range(count)]
+
+    try:
+        seen = asyncio.run(pids(6))
+    finally:
+        reader.close()
+    assert seen[:4] == [os.getpid()] * 4
+    assert all(pid != os.getpid() for pid in seen[4:])
 
 
 def test_negative_process_count_is_refused() -> None:
@@ -177,3 +192,4 @@ def test_crawl_with_a_worker_process_stores_what_an_inline_crawl_stores(tmp_path
     assert stats.get("ifp/pages/listing", 0) > 0
     assert "ifp/reader_crashed" not in stats
     assert "Traceback" not in pooled.stderr
+    assert "Page reader processes (1) used" in pooled.stderr  # the workers did read pages

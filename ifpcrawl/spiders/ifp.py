@@ -222,7 +222,6 @@ class IfpSpider(Spider):
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
         spider.reader = PageReader(settings.getint("IFP_EXTRACT_PROCESSES", 0))
-        spider.reader.start()
         logger.info(
             "Crawling %s in %s mode into %s",
             spider.site.base,

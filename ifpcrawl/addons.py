@@ -1,0 +1,29 @@
+"""Scrapy add-ons of the project, kept light: every crawl imports this module.
+
+:class:`RedisFrontierAddon` turns ``IFP_REDIS_URL`` into the scrapy-redis settings of
+:mod:`ifpcrawl.distributed`, which it imports only when the URL is set (scrapy-redis and
+redis cost ~50 ms of start-up that a single-machine run does not need).
+"""
+
+from __future__ import annotations
+
+from scrapy.settings import BaseSettings
+
+
+class RedisFrontierAddon:
+    """Turns ``IFP_REDIS_URL`` into scrapy-redis settings; does nothing without it."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        url = settings.get("IFP_REDIS_URL")
+        if not url:
+            return
+        from ifpcrawl.distributed import IdleWatch, LeaseMiddleware
+
+        settings.set("REDIS_URL", url, priority="addon")
+        settings.set("SCHEDULER", "ifpcrawl.distributed.SharedScheduler", priority="addon")
+        settings.set("DUPEFILTER_CLASS", "ifpcrawl.distributed.SiteDupeFilter", priority="addon")
+        # The frontier outlives an interrupted worker; a finished group clears itself.
+        settings.set("SCHEDULER_PERSIST", True, priority="addon")
+        settings.set_in_component_priority_dict("EXTENSIONS", IdleWatch, 300)
+        # Outermost (lowest order): it must see the final output of the callback.
+        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", LeaseMiddleware, 10)
