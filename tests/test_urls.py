@@ -549,3 +549,53 @@ def test_all_variants_of_one_article_share_one_canonical_url() -> None:
     assert {canonicalize(v, IFP) for v in variants} == {
         "https://ifpnews.com/persepolis-beat-esteghlal-derby/"
     }
+
+
+# --- the fast path of canonicalize ------------------------------------------------------------
+
+ALL_SITES = [IFP, IFP_HTTP, WWW, REPLICA, SUBDIR, IDN]
+
+
+def _table_urls() -> list[str]:
+    urls = [url for url, _ in CANONICAL_ON_SITE + CANONICAL_OFF_SITE] + list(UNUSABLE)
+    urls += [url for url, _ in CLASSIFY]
+    # The same paths on every test site, with and without its exact origin.
+    for site in ALL_SITES:
+        origin = site.base.split("/", 3)
+        for path in ("/a-slug/", "/2024/05/a-slug/", "/amp/", "/a-slug/amp/", "/page/2/", "/x/"):
+            urls.append(origin[0] + "//" + origin[2] + path)
+    return urls
+
+
+@pytest.mark.parametrize("site", ALL_SITES, ids=lambda site: site.base)
+def test_fast_path_gives_what_the_full_rules_give(site: Site) -> None:
+    from ifpcrawl.urls import _canonicalize, _canonicalize_slow
+
+    urls = _table_urls()
+    assert len(urls) > 250
+    for url in urls:
+        assert _canonicalize(url, site) == _canonicalize_slow(url, site), url
+
+
+@pytest.mark.parametrize(
+    ("url", "fast"),
+    [
+        ("https://ifpnews.com/iran-says-talks-go-on/", True),
+        ("https://ifpnews.com/category/iran-news/", True),
+        ("https://ifpnews.com/2024/05/07/a-slug-2/", True),
+        ("https://ifpnews.com/iran-says-talks-go-on", False),  # no trailing slash
+        ("https://ifpnews.com/Iran-Says/", False),  # upper case
+        ("https://ifpnews.com/a-slug/amp/", False),  # AMP folding
+        ("https://ifpnews.com/iran-news/page/1/", False),  # /page/1 folding
+        ("https://ifpnews.com/a-slug/?utm_source=x", False),  # query
+        ("https://ifpnews.com//a-slug/", False),  # doubled slash
+        ("https://www.ifpnews.com/a-slug/", False),  # another spelling of the host
+        ("http://ifpnews.com/a-slug/", False),  # another scheme
+        ("https://ifpnews.com/%d8%a7/", False),  # escapes
+        ("https://ifpnews.com.evil.example/a-slug/", False),
+    ],
+)
+def test_fast_path_takes_only_canonical_spellings(url: str, fast: bool) -> None:
+    from ifpcrawl.urls import already_canonical
+
+    assert already_canonical(url, IFP) is fast
