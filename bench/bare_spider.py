@@ -203,7 +203,12 @@ class BareSpider(Spider):
         url = self.url("/wp-json/wp/v2/posts") + "?" + urlencode(params)
         return self.discovery_request(url, self.parse_rest, bare_page=page)
 
+    one_page = False  # --one-page: fetch the home page, follow nothing (start-up floor)
+
     async def start(self) -> AsyncIterator[Any]:
+        if self.one_page:
+            yield Request(self.url("/"), callback=self.ignore)
+            return
         for path in ["/", *self.section_paths]:
             yield self.listing_request(self.url(path))
         if self.use_feeds:
@@ -214,6 +219,9 @@ class BareSpider(Spider):
                 yield self.discovery_request(self.url(path), self.parse_sitemap)
         if self.use_rest:
             yield self.rest_request(1)
+
+    def ignore(self, response: Response) -> None:
+        self.count("floor")
 
     def page_links(self, response: TextResponse) -> list[Target]:
         """Canonical on-site targets of every ``<a href>`` of a page, each once."""
@@ -327,7 +335,10 @@ def jsonable(stats: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    site: str, overrides: Mapping[str, Any] | None = None, fetched: list[str] | None = None
+    site: str,
+    overrides: Mapping[str, Any] | None = None,
+    fetched: list[str] | None = None,
+    one_page: bool = False,
 ) -> dict[str, Any]:
     """Crawl ``site`` with the bare spider in this process; its final Scrapy stats.
 
@@ -342,7 +353,7 @@ def run(
             fetched.append(response.url)
 
         crawler.signals.connect(record, signal=signals.response_received, weak=False)
-    process.crawl(crawler, site=site)
+    process.crawl(crawler, site=site, one_page=one_page)
     process.start()
     assert crawler.stats is not None
     return jsonable(crawler.stats.get_stats())
@@ -354,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-out", help="write the final stats here as JSON")
     parser.add_argument("--urls-out", help="write the URL of every response here, one a line")
     parser.add_argument(
+        "--one-page",
+        action="store_true",
+        help="fetch the home page and stop: what any Scrapy run costs (start-up, shut-down)",
+    )
+    parser.add_argument(
         "-s",
         dest="settings",
         action="append",
@@ -364,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.settings)
     fetched: list[str] | None = [] if args.urls_out else None
-    stats = run(args.site, overrides, fetched)
+    stats = run(args.site, overrides, fetched, args.one_page)
     if args.urls_out and fetched is not None:
         with open(args.urls_out, "w", encoding="utf-8") as out:
             out.writelines(f"{url}\n" for url in fetched)

@@ -116,6 +116,10 @@ def test_run_measured_reports_the_childs_own_peak_rss(tmp_path: Path) -> None:
     assert failed.returncode == 3
 
 
+def latest_ratio_names() -> set[str]:
+    return {"incremental_speedup_engine", "incremental_over_floor_s", "pages_per_s_ratio_inline"}
+
+
 @pytest.mark.e2e
 def test_bench_smoke_run(tmp_path: Path) -> None:
     workdir = tmp_path / "work"
@@ -136,6 +140,9 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     fetched = (workdir / f"urls-n{SMOKE_ARTICLES}.txt").read_text().split()
     assert main["capacity"]["requests"] == len(fetched) > SMOKE_ARTICLES
     assert main["capacity"]["errors"] == 0
+    # The floor run fetched the home page (and robots.txt) and nothing else.
+    assert 1 <= main["floor"]["pages"] <= 3
+    assert latest_ratio_names() <= set(result["ratios"])
     # The measured crawl reads pages in a worker process; the r=0 crawl in its own.
     assert main["ifpcrawl"]["reader_processes"] == 1
     assert main["ifpcrawl_inline"]["reader_processes"] == 0
