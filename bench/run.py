@@ -183,9 +183,13 @@ class Bench:
         store_path: Path,
         label: str,
         reader_processes: int | None = None,
+        jobdir: bool = False,
     ) -> dict[str, Any]:
         processes = self.reader_processes if reader_processes is None else reader_processes
         settings = {"IFP_EXTRACT_PROCESSES": str(processes), **self.settings}
+        if jobdir:
+            # Disk queues: the frontier on disk, as a large scheduled crawl runs.
+            settings["JOBDIR"] = str(self.workdir / f"{label}.jobdir")
         cmd = crawl_command(replica.base_url, str(store_path), settings)
         log(f"{label}: scrapy crawl ifp into {store_path.name}")
         cpu_before = replica.cpu_s()
@@ -207,6 +211,7 @@ class Bench:
             (str(run.get("mode")) for run in [_last_run_row(store_path)] if run), None
         )
         metrics["reader_processes"] = int(settings["IFP_EXTRACT_PROCESSES"])
+        metrics["jobdir"] = jobdir
         metrics["log"] = str(self.workdir / f"{label}.log")
         self._check(label, metrics)
         return metrics
@@ -266,7 +271,12 @@ def read_urls(path: Path) -> list[str]:
     return [line for line in path.read_text().splitlines() if line]
 
 
-def measure_size(bench: Bench, articles: int, stage_sample: int, large: bool) -> dict[str, Any]:
+def measure_size(
+    bench: Bench, articles: int, stage_sample: int, large: bool, memory_base: bool = False
+) -> dict[str, Any]:
+    """``large``: only what the memory comparison needs. ``memory_base``: also the crawl
+    the large one is compared with (same settings, JOBDIR: a sitemap puts the whole archive
+    in the frontier at once, and large crawls keep their frontier on disk)."""
     """Everything measured against one replica of ``articles`` articles."""
     tag = f"n{articles}"
     with ReplicaProcess(articles, log_path=bench.workdir / f"replica-{tag}.log") as replica:
@@ -290,7 +300,7 @@ def measure_size(bench: Bench, articles: int, stage_sample: int, large: bool) ->
             ]
             result["floor"] = min(floors, key=lambda run: run["wall_s"])
         store_path = bench.workdir / f"ifp-{tag}.db"
-        result["ifpcrawl"] = bench.ifp_crawl(replica, store_path, f"ifpcrawl-{tag}")
+        result["ifpcrawl"] = bench.ifp_crawl(replica, store_path, f"ifpcrawl-{tag}", jobdir=large)
         if not large:
             result["incremental"] = bench.ifp_crawl(replica, store_path, f"incremental-{tag}")
             # The same crawl reading every page in the crawler's own process (the default
@@ -298,6 +308,10 @@ def measure_size(bench: Bench, articles: int, stage_sample: int, large: bool) ->
             result["ifpcrawl_inline"] = bench.ifp_crawl(
                 replica, bench.workdir / f"ifp-inline-{tag}.db", f"inline-{tag}", 0
             )
+            if memory_base:
+                result["ifpcrawl_jobdir"] = bench.ifp_crawl(
+                    replica, bench.workdir / f"ifp-jobdir-{tag}.db", f"jobdir-{tag}", jobdir=True
+                )
             sample = even_sample(stored_urls(store_path), stage_sample)
             log(f"stages: fetching {len(sample)} stored article pages")
             pages = fetch_pages(sample)
@@ -337,7 +351,7 @@ def ratios(result: Mapping[str, Any]) -> dict[str, float | None]:
     }
     if result.get("large"):
         out["rss_large_ratio"] = _ratio(
-            result["large"]["ifpcrawl"]["peak_rss_mb"], main["ifpcrawl"]["peak_rss_mb"]
+            result["large"]["ifpcrawl"]["peak_rss_mb"], main["ifpcrawl_jobdir"]["peak_rss_mb"]
         )
     return out
 
@@ -389,8 +403,9 @@ def format_report(result: Mapping[str, Any]) -> str:
     large = result.get("large")
     if large:
         runs += [
+            (f"ifpcrawl N={main['articles']} JOBDIR", main["ifpcrawl_jobdir"]),
             (f"limit (bare) N={large['articles']}", large["warmup"]),
-            (f"ifpcrawl N={large['articles']} r={processes}", large["ifpcrawl"]),
+            (f"ifpcrawl N={large['articles']} JOBDIR", large["ifpcrawl"]),
         ]
     for name, run in runs:
         failed = "" if run["returncode"] == 0 else f"  (exit {run['returncode']})"
@@ -513,7 +528,9 @@ def run_bench(
         },
     }
     try:
-        result["main"] = measure_size(bench, articles, stage_sample, large=False)
+        result["main"] = measure_size(
+            bench, articles, stage_sample, large=False, memory_base=bool(articles_large)
+        )
         if articles_large:
             result["large"] = measure_size(bench, articles_large, 0, large=True)
     finally:
@@ -533,6 +550,7 @@ def crawls_ok(result: Mapping[str, Any]) -> bool:
     ]
     if result.get("large"):
         runs += [result["large"][k] for k in ("warmup", "ifpcrawl")]
+        runs.append(result["main"]["ifpcrawl_jobdir"])
     return all(run["returncode"] == 0 and not run["timed_out"] for run in runs)
 
 

