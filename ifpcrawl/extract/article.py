@@ -26,7 +26,7 @@ from ifpcrawl.extract.generic import GenericResult, run_trafilatura
 from ifpcrawl.extract.jsonld import Node, first_value, text_list, text_value
 from ifpcrawl.extract.links import dedupe_links, link_from_anchor
 from ifpcrawl.extract.page import Page, PageKind
-from ifpcrawl.extract.selectors import Element, Sel, attr, first, node_text, xpath
+from ifpcrawl.extract.selectors import Element, Sel, attr, first, is_inside, node_text, xpath
 from ifpcrawl.items import Article, Link, LinkKind
 from ifpcrawl.text import clean_title, normalize_paragraphs, normalize_text, word_count
 
@@ -1061,7 +1061,7 @@ def _block_links(
 ) -> list[Link]:
     links: list[Link] = []
     for block in blocks:
-        if any(block is other or _is_inside(block, other) for other in skip):
+        if any(block is other or is_inside(block, other) for other in skip):
             continue
         for anchor in _BLOCK_ANCHORS(block):
             if _is_label_anchor(anchor, block):
@@ -1085,15 +1085,6 @@ def _is_label_anchor(anchor: Element, block: Element) -> bool:
     return False
 
 
-def _is_inside(node: Element, ancestor: Element) -> bool:
-    parent = node.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
-
-
 def extract_links(ctx: _Context, body_links: list[Link]) -> list[Link]:
     related_blocks: list[Element] = []
     recent_blocks: list[Element] = []
@@ -1109,7 +1100,7 @@ def extract_links(ctx: _Context, body_links: list[Link]) -> list[Link]:
             recent_blocks.append(block)
         elif "td-ss-main-sidebar" in tokens:
             in_sidebar.append(block)
-        elif "td_block_wrap" in tokens and any(_is_inside(block, bar) for bar in in_sidebar):
+        elif "td_block_wrap" in tokens and any(is_inside(block, bar) for bar in in_sidebar):
             recent_blocks.append(block)  # tagDiv's latest-posts blocks in the sidebar
     related = _block_links(ctx, related_blocks, "related", [])
     recent = _block_links(ctx, recent_blocks, "recent", related_blocks)

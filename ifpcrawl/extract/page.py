@@ -32,7 +32,7 @@ from ifpcrawl.extract.jsonld import (
     node_types,
     parse_scripts,
 )
-from ifpcrawl.extract.selectors import Element, attr, first, node_text, xpath
+from ifpcrawl.extract.selectors import Element, attr, first, is_inside, node_text, xpath
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class Page:
             if tag == "meta":
                 self._read_meta(node)
             elif tag == "link":
-                if head is None or _is_within(node, head):
+                if head is None or is_inside(node, head):
                     self._read_link(node)
             elif _JSONLD_TYPE.search(node.get("type") or ""):
                 scripts.append(node.text or "")
@@ -279,15 +279,6 @@ def _classify(page: Page) -> PageKind:
     if by_data is not None:
         return by_data
     return _kind_from_shape(page)
-
-
-def _is_within(node: Element, ancestor: Element) -> bool:
-    parent = node.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _find_post_element(tree: Element) -> Element | None:

@@ -83,3 +83,13 @@ def attr(node: Element | None, name: str) -> str:
         return ""
     value = node.get(name)
     return value.strip() if value else ""
+
+
+def is_inside(node: Element, ancestor: Element) -> bool:
+    """Whether ``ancestor`` is a proper ancestor of ``node``."""
+    parent = node.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
