@@ -16,6 +16,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
 from ifpcrawl.dates import parse_datetime
+from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.items import Article
 from ifpcrawl.runtime import fatal_errors, store_for
 from ifpcrawl.store.base import Store, StoreError
@@ -136,13 +137,13 @@ class ValidatePipeline:
 class DedupPipeline:
     """Drops a second copy of an article met twice in one run (e.g. desktop, then AMP fallback).
 
-    Holds one canonical URL per stored article of this run: bounded by the run, not the
-    archive, and far smaller than Scrapy's own request fingerprints.
+    Holds a 64-bit fingerprint of each canonical URL stored in this run (8 bytes an article,
+    :class:`ifpcrawl.fingerprints.FingerprintSet`).
     """
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
-        self.seen: set[str] = set()
+        self.seen = FingerprintSet()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:

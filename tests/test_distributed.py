@@ -78,11 +78,12 @@ def group_keys(redis_url: str, prefix: str) -> list[str]:
 # --- settings -----------------------------------------------------------------------------
 
 
-def test_addon_changes_nothing_without_redis_url() -> None:
+def test_addon_keeps_the_local_frontier_without_redis_url() -> None:
     settings = Settings()
-    before = {name: settings.get(name) for name in ("SCHEDULER", "DUPEFILTER_CLASS")}
+    scheduler = settings.get("SCHEDULER")
     RedisFrontierAddon().update_settings(settings)
-    assert {name: settings.get(name) for name in before} == before
+    assert settings.get("SCHEDULER") == scheduler
+    assert settings.get("DUPEFILTER_CLASS") == "ifpcrawl.fingerprints.CompactDupeFilter"
     assert IdleWatch not in settings.getdict("EXTENSIONS")
     assert settings.get("REDIS_URL") is None
 

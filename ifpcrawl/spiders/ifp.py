@@ -44,6 +44,7 @@ from ifpcrawl.discovery import (
     parse_sitemap,
     sitemap_body,
 )
+from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
 from ifpcrawl.reader import ArticlePage, PageCrashedError, PageReader
@@ -191,12 +192,13 @@ class IfpSpider(Spider):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
-        self.scheduled: set[str] = set()
-        self.parsed: set[str] = set()
+        # Per-URL state that grows with the archive: 8 bytes a URL (ifpcrawl.fingerprints).
+        self.scheduled = FingerprintSet()
+        self.parsed = FingerprintSet()
         # URL variants met in links, before (pending) or after their article was fetched.
         self.pending_variants: dict[str, set[str]] = {}
         self.variant_pairs: list[tuple[str, str]] = []
-        self.variants_seen: set[str] = set()
+        self.variants_seen = FingerprintSet()
         self.failed_urls: set[str] = set()
         self.logged: set[str] = set()
 
