@@ -147,6 +147,30 @@ def _plausible(dt: datetime, now: datetime | None) -> bool:
     return _MIN_YEAR <= dt.year <= ceiling
 
 
+def parse_instant(value: str | None, *, tz: str = SITE_TZ) -> datetime | None:
+    """The instant :func:`parse_datetime` reads in ``value``, as an aware datetime.
+
+    Incremental runs compare thousands of sitemap ``lastmod`` and stored timestamps a run,
+    nearly all ISO 8601 with an offset: those take one ``fromisoformat`` (~1 us) instead of
+    the whole :func:`parse_datetime` and a second parse of its answer (~25 us).
+    """
+    if not value:
+        return None
+    try:
+        parsed: datetime | None = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is not None and parsed.utcoffset() is not None:
+        return parsed.replace(microsecond=0) if _plausible(parsed, None) else None
+    iso = parse_datetime(value, tz=tz)
+    if iso is None:
+        return None
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
 def parse_datetime(value: str, *, now: datetime | None = None, tz: str = SITE_TZ) -> str | None:
     """Parse a date as pages write it; ISO 8601 with offset, or None if it is not a date."""
     if not value:

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ifpcrawl.dates import parse_datetime
+from ifpcrawl.dates import parse_instant
 from ifpcrawl.store.base import ArticleState
-
-
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    iso = parse_datetime(value)
-    if iso is None:
-        return None
-    try:
-        return datetime.fromisoformat(iso)
-    except ValueError:
-        return None
 
 
 def refetch_reason(
@@ -36,11 +24,11 @@ def refetch_reason(
         return "new"
     if mode == "full":
         return "full"
-    hinted = _instant(lastmod)
-    stored = _instant(state.modified_at) or _instant(state.last_seen_at)
+    hinted = parse_instant(lastmod)
+    stored = parse_instant(state.modified_at) or parse_instant(state.last_seen_at)
     if hinted is not None and (stored is None or hinted > stored):
         return "changed"
-    last_seen = _instant(state.last_seen_at)
+    last_seen = parse_instant(state.last_seen_at)
     if refresh_days > 0 and (last_seen is None or now - last_seen > timedelta(days=refresh_days)):
         return "stale"
     return None

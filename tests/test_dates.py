@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ifpcrawl.dates import parse_datetime, parse_relative, to_iso
+from ifpcrawl.dates import parse_datetime, parse_instant, parse_relative, to_iso
 
 NOW = datetime(2025, 3, 15, 12, 0, 0, tzinfo=UTC)  # an HTTP Date header
 
@@ -116,3 +116,29 @@ def test_parse_relative_naive_now_is_utc_and_default_is_current_time() -> None:
 )
 def test_to_iso(dt: datetime, expected: str) -> None:
     assert to_iso(dt) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2022-09-15T14:30:00+04:30",
+        "2022-09-15T14:30:00.123456+04:30",
+        "2022-09-15T10:00:00Z",
+        "2022-09-15T10:00:00+00:00",
+        "2022-09-15 14:30:00",
+        "2022-09-15",
+        " 2022-09-15T14:30:00+04:30 ",
+        "Thu, 15 Sep 2022 10:00:00 GMT",
+        "September 15, 2022",
+        "۲۰۲۲-۰۹-۱۵T14:30:00+04:30",
+        "1850-01-01T00:00:00+00:00",
+        "2999-01-01T00:00:00+00:00",
+        "not a date",
+        "",
+    ],
+)
+def test_parse_instant_is_the_instant_parse_datetime_reads(value: str) -> None:
+    iso = parse_datetime(value)
+    expected = datetime.fromisoformat(iso) if iso else None
+    assert parse_instant(value) == expected
+    assert parse_instant(None) is None
