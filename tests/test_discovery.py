@@ -261,3 +261,45 @@ def test_retry_after_and_backoff() -> None:
     assert backoff_delay(1, 1.0, 60.0, 30.0, rng) == 30.0
     delays = [backoff_delay(n, 1.0, 60.0, None, rng) for n in range(1, 10)]
     assert all(d <= 60.0 for d in delays) and delays[-1] >= 30.0
+
+
+# --- unchanged sitemaps (IfpSpider.sitemap_unchanged) --------------------------------------
+
+
+def test_sitemap_digest_ignores_comments_only() -> None:
+    from ifpcrawl.spiders.ifp import sitemap_digest
+
+    body = b"<urlset><url><loc>https://ifpnews.com/a/</loc></url></urlset>"
+    stamped = body.replace(b"<urlset>", b"<urlset><!-- served 2026-11-28 12:00:01\n by cache -->")
+    assert sitemap_digest(stamped) == sitemap_digest(body)
+    assert sitemap_digest(body.replace(b"/a/", b"/b/")) != sitemap_digest(body)
+
+
+def test_first_stale_moment_is_the_oldest_fetch_plus_refresh_days() -> None:
+    from ifpcrawl.spiders.ifp import first_stale_moment
+
+    states = {
+        "a": _state(None, NOW - timedelta(days=10)),
+        "b": _state(None, NOW - timedelta(days=3)),
+    }
+    due = first_stale_moment(states, ["a", "b"], 30.0, NOW)
+    assert due == (NOW + timedelta(days=20)).isoformat()
+    # An article not stored yet is fetched now: stale in refresh_days, not never.
+    assert first_stale_moment({}, ["new"], 30.0, NOW) == (NOW + timedelta(days=30)).isoformat()
+    assert first_stale_moment(states, ["a"], 0.0, NOW) is None
+    unreadable = {"a": ArticleState(1, "a", "h", None, "not a date", None, None)}
+    assert first_stale_moment(unreadable, ["a"], 30.0, NOW) == NOW.isoformat()
+
+
+def test_sitemap_record_valid_while_same_bytes_and_nothing_stale() -> None:
+    from ifpcrawl.spiders.ifp import SitemapRecord
+
+    record = SitemapRecord("d1", 2000, (NOW + timedelta(days=5)).isoformat(), 30.0)
+    assert SitemapRecord.from_json(record.to_json()) == record
+    assert record.still_valid("d1", NOW, 30.0)
+    assert not record.still_valid("d2", NOW, 30.0)
+    assert not record.still_valid("d1", NOW + timedelta(days=6), 30.0)
+    assert not record.still_valid("d1", NOW, 7.0)  # IFP_REFRESH_DAYS changed since
+    assert SitemapRecord("d1", 3, None, 0.0).still_valid("d1", NOW + timedelta(days=999), 0.0)
+    for broken in (None, "", "{not json", "[]", '{"digest": "d1"}', '{"entries": "x"}'):
+        assert SitemapRecord.from_json(broken) is None

@@ -68,6 +68,16 @@ def count_articles(db: Path) -> int:
         return 0
 
 
+def sitemap_records(db: Path) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return int(
+            con.execute("SELECT count(*) FROM state WHERE key LIKE 'sitemap:%'").fetchone()[0]
+        )
+    finally:
+        con.close()
+
+
 def integrity(db: Path) -> str:
     con = sqlite3.connect(db)
     try:
@@ -139,6 +149,9 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
         rerun = last_stats(db)
     assert rerun.get("ifp/articles_new", 0) == 0
     assert rerun.get("ifp/articles_updated", 0) == 0
+    # The post sitemap is byte for byte what the finished first run read: not re-read.
+    assert rerun.get("ifp/sitemap_unchanged", 0) >= 1
+    assert rerun.get("ifp/sitemap_unchanged_entries", 0) >= served
     ratio = rerun["downloader/request_count"] / full_stats["downloader/request_count"]
     print(
         f"incremental rerun: {rerun['downloader/request_count']} requests vs "
@@ -155,6 +168,7 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
     stats = last_stats(db)
     assert stats.get("ifp/articles_new", 0) == 20
     assert stats.get("ifp/articles_updated", 0) == 10
+    assert stats.get("ifp/sitemap_unchanged", 0) == 0  # new lastmods: read again
     con = sqlite3.connect(db)
     revised = {
         url.removeprefix(changed.base_url.rstrip("/"))
@@ -180,9 +194,12 @@ def test_sigint_then_resume_with_jobdir_equals_one_crawl(
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr[-3000:]
     assert count_articles(db) < len(reference)
+    # An interrupted run did not fetch all its sitemaps called for: none is recorded as read.
+    assert sitemap_records(db) == 0
     resumed = run_crawl(replica.base_url, str(db), cwd=tmp_path, args=args, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert snapshot(db, replica.base_url) == reference
+    assert sitemap_records(db) >= 1  # the run that finished records what it read
     assert integrity(db) == "ok"
     with feed.open(newline="", encoding="utf-8") as fp:
         rows = list(csv.reader(fp))

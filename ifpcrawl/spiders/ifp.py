@@ -15,10 +15,13 @@ Meta keys (all picklable, so JOBDIR resumes work):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
@@ -30,6 +33,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
+from ifpcrawl.dates import parse_instant
 from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
@@ -183,6 +187,73 @@ def may_have_mojibake(response: TextResponse, corrected: str | None) -> bool:
     return True
 
 
+# XML comments: caching plugins stamp served sitemaps with the time they were served.
+_XML_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+
+
+def sitemap_digest(body: bytes) -> str:
+    """The digest that says a sitemap is unchanged: its bytes without XML comments."""
+    return hashlib.sha1(_XML_COMMENT.sub(b"", body), usedforsecurity=False).hexdigest()
+
+
+def sitemap_state_key(url: str) -> str:
+    """Store state key of a sitemap read in full by a run that finished."""
+    return f"sitemap:{url}"
+
+
+@dataclass(frozen=True)
+class SitemapRecord:
+    """A sitemap as a finished run read it: its digest, its entry count, the first moment
+    one of its articles turns stale (None: none can), and the IFP_REFRESH_DAYS that says so."""
+
+    digest: str
+    entries: int
+    recheck_after: str | None
+    refresh_days: float
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> SitemapRecord | None:
+        try:
+            data = json.loads(text or "null")
+            recheck = data.get("recheck_after")
+            return cls(
+                str(data["digest"]),
+                int(data["entries"]),
+                str(recheck) if recheck else None,
+                float(data["refresh_days"]),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def still_valid(self, digest: str, now: datetime, refresh_days: float) -> bool:
+        if digest != self.digest or refresh_days != self.refresh_days:
+            return False
+        if self.recheck_after is None:
+            return True
+        recheck = parse_instant(self.recheck_after)
+        return recheck is not None and now < recheck
+
+
+def first_stale_moment(
+    states: Mapping[str, ArticleState], urls: Iterable[str], refresh_days: float, now: datetime
+) -> str | None:
+    """When the first article of ``urls`` will be due for a stale refetch: an article not
+    stored yet is fetched by this run, so it turns stale ``refresh_days`` from ``now``."""
+    if refresh_days <= 0:
+        return None
+    due = now + timedelta(days=refresh_days)
+    for url in urls:
+        state = states.get(url)
+        seen = parse_instant(state.last_seen_at) if state is not None else now
+        if seen is None:
+            return now.isoformat()  # unreadable: read the sitemap again next time
+        due = min(due, seen + timedelta(days=refresh_days))
+    return due.isoformat()
+
+
 class IfpSpider(Spider):
     name = "ifp"
 
@@ -201,6 +272,8 @@ class IfpSpider(Spider):
         self.variants_seen = FingerprintSet()
         self.failed_urls: set[str] = set()
         self.logged: set[str] = set()
+        # Sitemaps read in full this run: recorded at a clean finish (sitemap_state_key).
+        self.sitemaps_read: dict[str, SitemapRecord] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> IfpSpider:
@@ -366,6 +439,10 @@ class IfpSpider(Spider):
             self.inc("ifp/url_variants", self.store.add_url_variants(ready))
 
     def closed(self, reason: str) -> None:
+        if reason == "finished":
+            # Only a run that finished fetched everything its sitemaps called for.
+            for url, record in self.sitemaps_read.items():
+                self.store.set_state(sitemap_state_key(url), record.to_json())
         processes = self.reader.processes
         worker_cpu = self.reader.close()
         if processes:
@@ -514,6 +591,9 @@ class IfpSpider(Spider):
             self.inc("ifp/bad_sitemap/gzip")
             self.log_once("sitemap_gzip", "Skipped sitemap %s: %s", response.url, exc)
             return
+        digest = sitemap_digest(body)
+        if self.sitemap_unchanged(response.url, digest):
+            return
         try:
             sitemap = parse_sitemap(body, response.url, self.site)
         except DiscoveryError as exc:
@@ -530,6 +610,33 @@ class IfpSpider(Spider):
             return
         yield from self.article_requests(sitemap.entries, "sitemap")
         self.note_variants(sitemap.entries)
+        states = self.store.article_states(f.url for f in sitemap.entries)
+        self.sitemaps_read[response.url] = SitemapRecord(
+            digest,
+            len(sitemap.entries),
+            first_stale_moment(
+                states, (f.url for f in sitemap.entries), self.refresh_days, self.now()
+            ),
+            self.refresh_days,
+        )
+
+    def sitemap_unchanged(self, url: str, digest: str) -> bool:
+        """True when an incremental run may skip this sitemap: a run that finished read the
+        very same bytes, scheduled what they called for, and none of their stored articles
+        has turned stale since. (A `full` or `resume` run reads every sitemap.)"""
+        if self.mode != "incremental":
+            return False
+        record = SitemapRecord.from_json(self.store.get_state(sitemap_state_key(url)))
+        if record is None or not record.still_valid(digest, self.now(), self.refresh_days):
+            return False
+        self.inc("ifp/sitemap_unchanged")
+        self.inc("ifp/sitemap_unchanged_entries", record.entries)
+        logger.info(
+            "Sitemap %s unchanged since the last finished run (%d entries not re-read)",
+            url,
+            record.entries,
+        )
+        return True
 
     def parse_rest(self, response: Response) -> Iterator[Any]:
         self.inc("ifp/pages/api")
