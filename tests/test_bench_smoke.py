@@ -116,6 +116,25 @@ def test_run_measured_reports_the_childs_own_peak_rss(tmp_path: Path) -> None:
     assert failed.returncode == 3
 
 
+def test_run_measured_leaves_out_the_spawning_process(tmp_path: Path) -> None:
+    # Linux folds the spawning process's RSS into a child's ru_maxrss: the bench process
+    # holding 300 MiB must not make a small child look that large.
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    usage = run_measured([sys.executable, "-c", "pass"], tmp_path / "small.log")
+    assert usage.returncode == 0
+    assert usage.peak_rss_mb < 100, usage.peak_rss_mb
+    del ballast
+
+
+def test_run_measured_timeout_kills_the_child(tmp_path: Path) -> None:
+    usage = run_measured(
+        [sys.executable, "-c", "import time; time.sleep(60)"], tmp_path / "t.log", timeout=1.0
+    )
+    assert usage.timed_out and usage.returncode != 0
+    assert usage.wall_s < 30
+
+
 def latest_ratio_names() -> set[str]:
     return {"incremental_speedup_engine", "incremental_over_floor_s", "pages_per_s_ratio_inline"}
 
