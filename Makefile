@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# An editable install writes no bytecode; with PYTHONDONTWRITEBYTECODE set neither
+	# does Python, and every run would compile ifpcrawl again (~25 ms a start).
+	$(BIN)/python -m compileall -q ifpcrawl
 	touch $(STAMP)
 
 # Serve the offline replica, crawl it into ifp.db, print a summary.

@@ -146,6 +146,9 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     result = run_bench(SMOKE_ARTICLES, stage_sample=10, workdir=workdir, timeout=300)
     main: dict[str, Any] = result["main"]
     assert crawls_ok(result), {k: main[k].get("log") for k in ("limit", "ifpcrawl")}
+    # Measured as deployed: ifpcrawl's bytecode written before the crawls.
+    assert result["config"]["bytecode_compiled"] is True
+    assert list(Path(PROJECT_ROOT, "ifpcrawl", "spiders", "__pycache__").glob("ifp.*.pyc"))
 
     # Both crawlers walked the whole replica.
     assert main["limit"]["articles"] >= SMOKE_ARTICLES
