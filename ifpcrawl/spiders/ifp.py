@@ -53,7 +53,7 @@ from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
 from ifpcrawl.reader import ArticlePage, PageCrashedError, PageReader
 from ifpcrawl.runtime import store_for
-from ifpcrawl.store.base import ArticleState, Store
+from ifpcrawl.store.base import ArticleState, Store, StoreError
 from ifpcrawl.text import has_mojibake
 from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site, join_url
 
@@ -439,10 +439,6 @@ class IfpSpider(Spider):
             self.inc("ifp/url_variants", self.store.add_url_variants(ready))
 
     def closed(self, reason: str) -> None:
-        if reason == "finished":
-            # Only a run that finished fetched everything its sitemaps called for.
-            for url, record in self.sitemaps_read.items():
-                self.store.set_state(sitemap_state_key(url), record.to_json())
         processes = self.reader.processes
         worker_cpu = self.reader.close()
         if processes:
@@ -453,6 +449,13 @@ class IfpSpider(Spider):
         self.pending_variants.clear()
         if self.variant_pairs:
             self.flush_variants()
+        if reason == "finished":
+            # Only a run that finished fetched everything its sitemaps called for.
+            try:
+                for url, record in self.sitemaps_read.items():
+                    self.store.set_state(sitemap_state_key(url), record.to_json())
+            except StoreError as exc:  # the next run reads its sitemaps again: no harm
+                logger.error("Could not record the sitemaps read: %s", exc)
 
     def retry_error_page(self, response: Response) -> Request | None:
         """Count a 200 error page and retry it like a 503 (it is the same server trouble);
