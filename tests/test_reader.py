@@ -6,7 +6,6 @@ Real worker processes throughout: the reader's pool, a real replica and real cra
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ import pytest
 from ifpcrawl.local import run_crawl
 from ifpcrawl.reader import PageCrashedError, PageReader
 from ifpcrawl.replica.testing import ReplicaServer
+from ifpcrawl.store import open_store
 from ifpcrawl.urls import Site
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -164,12 +164,11 @@ def _stored(db_path: Path) -> dict[str, tuple[Any, ...]]:
 
 
 def _stats(db_path: Path) -> dict[str, Any]:
-    db = sqlite3.connect(db_path)
+    store = open_store(str(db_path))
     try:
-        row = db.execute("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
-        return dict(json.loads(row[0]))
+        return dict(store.last_runs(1)[0]["stats"])
     finally:
-        db.close()
+        store.close()
 
 
 @pytest.mark.e2e
