@@ -64,18 +64,7 @@ class _Context:
         self._hints: dict[str, bool] = {}
 
     def possible(self, selector: Sel) -> bool:
-        """``selector.possible`` with each hint's substring search done once per page:
-        selectors share hints, and an absent hint is a scan of the whole source."""
-        if not selector.hints:
-            return True
-        known = self._hints
-        for hint in selector.hints:
-            present = known.get(hint)
-            if present is None:
-                present = known[hint] = hint in self.page.html
-            if present:
-                return True
-        return False
+        return selector.possible(self.page.html, self._hints)
 
     @cached_property
     def generic(self) -> GenericResult:

@@ -33,8 +33,21 @@ class Sel:
         self.xpath = etree.XPath(expr)
         self.hints = hints
 
-    def possible(self, html: str) -> bool:
-        return not self.hints or any(hint in html for hint in self.hints)
+    def possible(self, html: str, known: dict[str, bool] | None = None) -> bool:
+        """False when no hint occurs in ``html`` (the XPath cannot match). ``known``
+        caches each hint's answer for one page: selectors share hints, and an absent
+        hint is a scan of the whole source."""
+        if not self.hints:
+            return True
+        if known is None:
+            return any(hint in html for hint in self.hints)
+        for hint in self.hints:
+            present = known.get(hint)
+            if present is None:
+                present = known[hint] = hint in html
+            if present:
+                return True
+        return False
 
     def __call__(self, node: Element) -> list[Element]:
         found: list[Element] = self.xpath(node)
