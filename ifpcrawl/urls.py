@@ -307,7 +307,7 @@ def _canonicalize_cached(url: str, site: Site | None) -> str | None:
 # segments and a trailing slash is already canonical: nothing in _canonicalize_slow changes
 # it (no query, fragment, port, case, escapes, doubled slashes, /amp or /page/N). Most
 # article links of a WordPress site look like that; the check costs ~1 us, the full rules
-# ~25-100 us (a 2,000-entry sitemap is read on every rerun). tests/test_urls.py compares
+# ~25-100 us (every entry of a sitemap, each time it changes). tests/test_urls.py compares
 # both on every case of its tables.
 _SLUG_PATH_RE = re.compile(r"(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+/")
 _FOLDED_SEGMENT_RE = re.compile(r"/(?:amp|page)/")

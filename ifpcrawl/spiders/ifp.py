@@ -355,8 +355,14 @@ class IfpSpider(Spider):
     def listing_request(self, url: str, **meta: Any) -> Request:
         return self._request(url, "listing", self.parse_listing, PRIORITY_LISTING, **meta)
 
-    def article_requests(self, found: Iterable[Found], source: str) -> Iterator[Request]:
-        """Requests for the articles among ``found`` that this run must fetch."""
+    def article_requests(
+        self,
+        found: Iterable[Found],
+        source: str,
+        states: Mapping[str, ArticleState] | None = None,
+    ) -> Iterator[Request]:
+        """Requests for the articles among ``found`` that this run must fetch (``states``:
+        their stored states, when the caller has already read them)."""
         candidates = [
             f
             for f in found
@@ -364,7 +370,8 @@ class IfpSpider(Spider):
         ]
         if not candidates:
             return
-        states = self.store.article_states(f.url for f in candidates)
+        if states is None:
+            states = self.store.article_states(f.url for f in candidates)
         now = self.now()
         for f in candidates:
             if f.url in self.scheduled:
@@ -611,9 +618,10 @@ class IfpSpider(Spider):
                     continue
                 yield self._request(entry.url, "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY)
             return
-        yield from self.article_requests(sitemap.entries, "sitemap")
-        self.note_variants(sitemap.entries)
+        # One store read serves both the refetch decisions and the sitemap's record.
         states = self.store.article_states(f.url for f in sitemap.entries)
+        yield from self.article_requests(sitemap.entries, "sitemap", states)
+        self.note_variants(sitemap.entries)
         self.sitemaps_read[response.url] = SitemapRecord(
             digest,
             len(sitemap.entries),
