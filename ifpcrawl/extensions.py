@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
@@ -145,28 +145,75 @@ class RunHistory:
             logger.error("Could not record the run in crawl_runs: %s", exc)
 
 
-class Progress:
-    """A progress line a person can read, at a steady interval (and a live bar on a terminal)."""
+#: Request kinds (``ifp_kind`` meta) that discover articles; while one is open, the number of
+#: articles to fetch is not known yet.
+DISCOVERY_KINDS = ("listing", "feed", "sitemap", "api")
 
-    def __init__(self, stats: StatsCollector, interval: float, tty: bool) -> None:
+
+class Progress:
+    """Progress a person can trust, at a steady interval.
+
+    Counts are articles (distinct URLs the run decided to fetch, or left alone as known and
+    unchanged), never link mentions. The number of articles to fetch grows as discovery
+    pages (listings, feeds, sitemaps, REST) are read, so a share is shown only once no
+    discovery page is open, and never 100% before the crawl ends. On a terminal whose
+    stderr carries no log (``LOG_FILE`` set or logging off) a bar owns the last line;
+    otherwise progress is plain log lines. The run ends with one final line.
+    """
+
+    def __init__(self, stats: StatsCollector, interval: float, bar: bool) -> None:
         self.stats = stats
         self.interval = interval
-        self.tty = tty
+        self.bar = bar
         self.started = time.monotonic()
         self.last_pages = 0
         self.last_time = self.started
         self.task: Any = None
+        # Requests scheduled and not yet out of the downloader, by ``ifp_kind``.
+        self.open: dict[str, int] = {}
+        # Article requests answered (a retry or redirect chain answers once).
+        self.articles_answered = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        interval = crawler.settings.getfloat("IFP_PROGRESS_INTERVAL", 30.0)
-        if not crawler.settings.getbool("IFP_PROGRESS_ENABLED", True) or interval <= 0:
+        settings = crawler.settings
+        interval = settings.getfloat("IFP_PROGRESS_INTERVAL", 30.0)
+        if not settings.getbool("IFP_PROGRESS_ENABLED", True) or interval <= 0:
             raise NotConfigured("progress is off")
         assert crawler.stats is not None
-        ext = cls(crawler.stats, interval, sys.stderr.isatty())
+        # Scrapy logs to stderr unless LOG_FILE is set: a bar there would be cut by log lines.
+        logs_on_stderr = settings.getbool("LOG_ENABLED", True) and not settings.get("LOG_FILE")
+        ext = cls(crawler.stats, interval, sys.stderr.isatty() and not logs_on_stderr)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(ext.request_done, signal=signals.request_dropped)
+        crawler.signals.connect(ext.request_done, signal=signals.request_left_downloader)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
         return ext
+
+    @staticmethod
+    def kind(request: Request) -> str:
+        return str(request.meta.get("ifp_kind", "other"))
+
+    def request_scheduled(self, request: Request) -> None:
+        kind = self.kind(request)
+        self.open[kind] = self.open.get(kind, 0) + 1
+
+    def request_done(self, request: Request) -> None:
+        # A retry or redirect is scheduled again as a new request, so it reopens its kind.
+        kind = self.kind(request)
+        self.open[kind] = max(0, self.open.get(kind, 0) - 1)
+
+    def response_received(self, request: Request) -> None:
+        if self.kind(request) == "article":
+            self.articles_answered += 1
+
+    def never_downloaded(self, kind: str) -> int:
+        """Requests of ``kind`` a downloader middleware refused (robots.txt, the site guard):
+        they never reach the downloader, so only the spider's failure count tells."""
+        get = self.stats.get_value
+        return int(get(f"ifp/failed/{kind}/robots", 0)) + int(get(f"ifp/failed/{kind}/ignored", 0))
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = self.last_time = time.monotonic()
@@ -176,36 +223,91 @@ class Progress:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        if self.tty:
-            sys.stderr.write("\n")
-        self.report()
+        self.task = None
+        if self.bar:
+            sys.stderr.write("\r\x1b[K")  # the final log line replaces the bar
+            sys.stderr.flush()
+        logger.info("Progress: %s", self.final_line(reason))
 
-    def line(self) -> str:
+    def articles(self) -> tuple[int, int, int]:
+        """(known, done, skipped): articles this run fetches, of which finished, and known
+        articles it leaves alone."""
+        stats = self.stats.get_stats()
+        known = sum(
+            int(value)
+            for key, value in stats.items()
+            if key.startswith("ifp/fetch_reason/") and isinstance(value, int)
+        )
+        # Answered, or failed without an answer (an HTTP error status was answered already).
+        unanswered = sum(
+            int(value)
+            for key, value in stats.items()
+            if key.startswith("ifp/failed/article/")
+            and not key.startswith("ifp/failed/article/http_")
+            and isinstance(value, int)
+        )
+        done = self.articles_answered + unanswered
+        return known, min(done, known), int(stats.get("ifp/skipped_known", 0))
+
+    def discovering(self) -> int:
+        return sum(
+            max(0, self.open.get(kind, 0) - self.never_downloaded(kind)) for kind in DISCOVERY_KINDS
+        )
+
+    def share(self) -> float | None:
+        """The finished share of the run's articles, or None while discovery may still add
+        articles. Below 1 until the crawl ends: articles found by article pages may follow."""
+        known, done, _ = self.articles()
+        if self.discovering() or not known:
+            return None
+        return min(done / known, 0.999)
+
+    def counts(self) -> str:
         get = self.stats.get_value
-        now = time.monotonic()
-        pages = int(get("response_received_count", 0))
-        rate = (pages - self.last_pages) / max(1e-6, now - self.last_time)
-        self.last_pages, self.last_time = pages, now
-        pending = int(get("scheduler/enqueued", 0)) - int(get("scheduler/dequeued", 0))
         errors = sum(failure_summary(self.stats.get_stats()).values())
-        elapsed = now - self.started
         return (
-            f"[{elapsed:,.0f}s] pages {pages:,} ({rate:,.1f}/s), queued {max(0, pending):,} | "
-            f"articles new {int(get('ifp/articles_new', 0)):,} "
+            f"stored new {int(get('ifp/articles_new', 0)):,} "
             f"updated {int(get('ifp/articles_updated', 0)):,} "
             f"unchanged {int(get('ifp/articles_unchanged', 0)):,} "
-            f"duplicate {int(get('ifp/articles_duplicate', 0)):,} "
-            f"skipped {int(get('ifp/skipped_known', 0)):,} | errors {errors:,}"
+            f"duplicate {int(get('ifp/articles_duplicate', 0)):,} | errors {errors:,}"
+        )
+
+    def line(self) -> str:
+        now = time.monotonic()
+        pages = int(self.stats.get_value("response_received_count", 0))
+        rate = (pages - self.last_pages) / max(1e-6, now - self.last_time)
+        self.last_pages, self.last_time = pages, now
+        known, done, skipped = self.articles()
+        share = self.share()
+        if share is None:
+            where = f"still discovering ({self.discovering():,} pages open)"
+        else:
+            where = f"{share:.1%}"
+        return (
+            f"[{now - self.started:,.0f}s] articles {done:,}/{known:,} fetched, {where}, "
+            f"{skipped:,} known left alone | {self.counts()} | "
+            f"pages {pages:,} ({rate:,.1f}/s)"
+        )
+
+    def final_line(self, reason: str) -> str:
+        elapsed = time.monotonic() - self.started
+        pages = int(self.stats.get_value("response_received_count", 0))
+        known, done, skipped = self.articles()
+        return (
+            f"finished ({reason}) in {elapsed:,.0f}s: articles {done:,}/{known:,} fetched, "
+            f"{skipped:,} known left alone | {self.counts()} | "
+            f"pages {pages:,} ({pages / max(elapsed, 1e-6):,.1f}/s on average)"
         )
 
     def report(self) -> None:
         text = self.line()
-        logger.info("Progress: %s", text)
-        if self.tty:
-            done = int(self.stats.get_value("scheduler/dequeued", 0))
-            total = max(done, int(self.stats.get_value("scheduler/enqueued", 0)))
-            width = 30
-            filled = int(width * done / total) if total else 0
-            bar = "#" * filled + "-" * (width - filled)
-            sys.stderr.write(f"\r[{bar}] {done:,}/{total:,} requests ")
-            sys.stderr.flush()
+        if not self.bar:
+            logger.info("Progress: %s", text)
+            return
+        share = self.share()
+        width = 20
+        filled = int(width * share) if share is not None else 0
+        bar = "#" * filled + ("-" if share is not None else "?") * (width - filled)
+        # \r plus erase-to-end: the bar owns the terminal's last line.
+        sys.stderr.write(f"\r\x1b[K[{bar}] {text}")
+        sys.stderr.flush()

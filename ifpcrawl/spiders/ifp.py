@@ -266,6 +266,9 @@ class IfpSpider(Spider):
         # Per-URL state that grows with the archive: 8 bytes a URL (ifpcrawl.fingerprints).
         self.scheduled = FingerprintSet()
         self.parsed = FingerprintSet()
+        # Known articles left alone this run, so `ifp/skipped_known` counts articles, not the
+        # many listings, feeds and links that mention each one.
+        self.skipped = FingerprintSet()
         # URL variants met in links, before (pending) or after their article was fetched.
         self.pending_variants: dict[str, set[str]] = {}
         self.variant_pairs: list[tuple[str, str]] = []
@@ -379,7 +382,9 @@ class IfpSpider(Spider):
             state = states.get(f.url)
             reason = refetch_reason(state, f.lastmod, now, self.refresh_days, self.refetch_mode)
             if reason is None:
-                self.inc("ifp/skipped_known")
+                if f.url not in self.skipped:
+                    self.skipped.add(f.url)
+                    self.inc("ifp/skipped_known")
                 continue
             self.scheduled.add(f.url)
             self.inc(f"ifp/fetch_reason/{reason}")
