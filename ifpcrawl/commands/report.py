@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -19,6 +20,7 @@ from scrapy.commands import ScrapyCommand
 from ifpcrawl.commands._common import (
     CommandError,
     add_store_option,
+    atomic_output,
     fail,
     open_existing_store,
     store_target,
@@ -161,15 +163,20 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--runs N] [--store TARGET]"
+        return "[--runs N] [--html FILE] [--store TARGET]"
 
     def short_desc(self) -> str:
-        return "Show the last crawl runs and field coverage"
+        return "Show the last crawl runs and field coverage (text, or an HTML page with charts)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument(
             "--runs", metavar="N", type=int, default=10, help="runs to show (default 10)"
+        )
+        parser.add_argument(
+            "--html",
+            metavar="FILE",
+            help="write one self-contained HTML page with charts instead (needs ifpcrawl[report])",
         )
         add_store_option(parser)
 
@@ -179,7 +186,10 @@ class Command(ScrapyCommand):
                 raise CommandError(f"unexpected arguments: {' '.join(args)}")
             if opts.runs < 1:
                 raise CommandError("--runs must be at least 1")
-            print(self._report(opts))
+            if opts.html:
+                self._html(opts)
+            else:
+                print(self._report(opts))
         except CommandError as exc:
             self.exitcode = fail("report", exc)
 
@@ -192,3 +202,29 @@ class Command(ScrapyCommand):
         finally:
             store.close()
         return format_report(runs, opts.runs, total, coverage_now)
+
+    def _html(self, opts: argparse.Namespace) -> None:
+        try:
+            from ifpcrawl import htmlreport
+        except ImportError as exc:
+            raise CommandError(
+                f"--html needs matplotlib ({exc.name} is missing): pip install 'ifpcrawl[report]'"
+            ) from None
+        raw = self.settings.getdict("IFP_MIN_COVERAGE", {}) if self.settings else {}
+        thresholds = {str(name): float(value) for name, value in raw.items()}
+        target = store_target(opts, self.settings)
+        store = open_existing_store(target)
+        try:
+            data = htmlreport.collect(
+                chronological(store.last_runs(limit=opts.runs)),
+                store.iter_articles(),
+                store.iter_links(),
+                store.latest_failures(limit=20),
+                thresholds,
+            )
+        finally:
+            store.close()
+        page = htmlreport.render(data, title=f"ifpcrawl report: {target}")
+        with atomic_output(opts.html) as fp:
+            fp.write(page)
+        print(f"wrote {opts.html} ({len(data.runs)} runs, {data.total} articles)", file=sys.stderr)

@@ -756,6 +756,15 @@ class SqlStore:
         )
         return [url for (url,) in rows]
 
+    def latest_failures(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recently met failures first: url, reason, attempts, first/last seen."""
+        columns = ("url", "reason", "attempts", "first_seen_at", "last_seen_at")
+        rows = self._read(
+            f"SELECT {', '.join(columns)} FROM failures ORDER BY last_seen_at DESC, url LIMIT ?",
+            (int(limit),),
+        )
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
     # --- run history ----------------------------------------------------------------
     def start_run(self, site: str, mode: str, started_at: str) -> int:
         def work() -> int:

@@ -117,6 +117,9 @@ class Store(Protocol):
 
     def failed_urls(self, limit: int = 10_000) -> list[str]: ...
 
+    def latest_failures(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Rows of `failures`, the most recently met first (for `scrapy report`)."""
+
     # --- run history ----------------------------------------------------------
     def start_run(self, site: str, mode: str, started_at: str) -> int: ...
 
