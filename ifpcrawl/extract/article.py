@@ -1189,3 +1189,37 @@ def _without_title(paragraphs: list[str], title: str) -> list[str]:
 
 def _dedupe_exact(values: list[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
+
+
+# --- every source's answer (for `scrapy extract`) -------------------------------------
+
+#: Each field's fallback chain, in the order extract_article tries them.
+FIELD_CHAINS: dict[str, Chain[Any]] = {
+    "title": TITLE_CHAIN,
+    "body": BODY_CHAIN,
+    "author": AUTHOR_CHAIN,
+    "section": SECTION_CHAIN,
+    "tags": TAGS_CHAIN,
+    "published_at": PUBLISHED_CHAIN,
+    "modified_at": MODIFIED_CHAIN,
+    "image_url": IMAGE_CHAIN,
+    "summary": SUMMARY_CHAIN,
+    "wp_post_id": POST_ID_CHAIN,
+}
+
+
+def chain_candidates(page: Page) -> dict[str, list[tuple[str, Any]]]:
+    """What every source of each field's chain gives on ``page``, in chain order (not only
+    the first, which extract_article keeps): raw values, before the winner's clean-up; a
+    body as its paragraphs joined. Costs every getter, the generic extractor included."""
+    ctx = _Context(page)
+    found: dict[str, list[tuple[str, Any]]] = {}
+    for name, chain in FIELD_CHAINS.items():
+        found[name] = [
+            (
+                source,
+                normalize_paragraphs(value.paragraphs) if isinstance(value, BodyResult) else value,
+            )
+            for value, source in _iter_chain(ctx, chain)
+        ]
+    return found
