@@ -342,8 +342,9 @@ def test_cli_lists_the_commands() -> None:
     assert proc.returncode == 0, proc.stderr
     for line in (
         "export        Export articles from the store to CSV or JSON Lines",
-        "graph         Export the article link graph (GraphML, CSV edge list)",
-        "report        Show the last crawl runs and field coverage",
+        "extract       Show, as JSON, the article ifpcrawl would store for one page, field by field",
+        "graph         Export the article link graph (GraphML, CSV edge list, DOT, a picture)",
+        "report        Show the last crawl runs and field coverage (text, or an HTML page with charts)",
     ):
         assert line in proc.stdout
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
@@ -30,6 +30,41 @@ from ifpcrawl.graph import (
     write_graphml,
 )
 from ifpcrawl.items import LINK_KINDS
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    import networkx as nx
+
+TOP_DEFAULT = 30
+
+
+def load_picture_module() -> ModuleType:
+    try:
+        from ifpcrawl import graphpicture
+    except ImportError as exc:
+        raise CommandError(
+            f"--dot and --picture need matplotlib and pydot ({exc.name} is missing): "
+            "pip install 'ifpcrawl[report]'"
+        ) from None
+    return graphpicture
+
+
+def merge_note(graph: nx.DiGraph[Any]) -> str:
+    """Why the GraphML has fewer edges than the CSV edge list has rows (same filters)."""
+    rows = sum(int(data.get("count", 1)) for _, _, data in graph.edges(data=True))
+    merged = [data for _, _, data in graph.edges(data=True) if int(data.get("count", 1)) > 1]
+    if not merged:
+        return f"  (one edge per link row: the CSV edge list has the same {rows} links)"
+    merged_rows = sum(int(data["count"]) for data in merged)
+    several_kinds = sum(1 for data in merged if "," in str(data.get("kind", "")))
+    return (
+        f"  ({rows} link rows: GraphML keeps one edge per pair of articles, so {len(merged)} "
+        f"edges stand for {merged_rows} rows: "
+        f"{several_kinds} link by several kinds (the edge's kind lists them, e.g. "
+        f"'body,related'), {len(merged) - several_kinds} by one kind through several URLs "
+        f"of the target; each edge's count says how many rows; --edges writes one row per link)"
+    )
 
 
 def parse_kinds(text: str | None) -> list[str] | None:
@@ -61,10 +96,13 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[-o graph.graphml] [--edges edges.csv] [options]"
+        return (
+            "[-o graph.graphml] [--edges edges.csv] [--dot FILE] [--picture FILE.svg|.png]"
+            " [--around URL --depth N | --top N] [options]"
+        )
 
     def short_desc(self) -> str:
-        return "Export the article link graph (GraphML, CSV edge list)"
+        return "Export the article link graph (GraphML, CSV edge list, DOT, a picture)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -82,6 +120,29 @@ class Command(ScrapyCommand):
             action="store_true",
             help="also include link targets that are not stored articles, as URL nodes",
         )
+        parser.add_argument(
+            "--dot", metavar="FILE", help="DOT (Graphviz) of the selected articles (--around/--top)"
+        )
+        parser.add_argument(
+            "--picture",
+            metavar="FILE",
+            help="draw the selected articles to FILE.svg or FILE.png (needs ifpcrawl[report])",
+        )
+        parser.add_argument(
+            "--around",
+            metavar="URL",
+            help="select the articles near this one (for --dot/--picture)",
+        )
+        parser.add_argument(
+            "--depth", metavar="N", type=int, default=1, help="links away from --around (default 1)"
+        )
+        parser.add_argument(
+            "--top",
+            metavar="N",
+            type=int,
+            default=TOP_DEFAULT,
+            help=f"else select the N most-linked articles (default {TOP_DEFAULT})",
+        )
         add_store_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -93,14 +154,18 @@ class Command(ScrapyCommand):
             self.exitcode = fail("graph", exc)
 
     def _graph(self, opts: argparse.Namespace) -> None:
-        if not opts.output and not opts.edges:
-            raise CommandError("nothing to write: give -o FILE.graphml and/or --edges FILE.csv")
+        if not (opts.output or opts.edges or opts.dot or opts.picture):
+            raise CommandError(
+                "nothing to write: give -o FILE.graphml, --edges FILE.csv, --dot FILE"
+                " and/or --picture FILE.svg"
+            )
+        picture_module = load_picture_module() if (opts.dot or opts.picture) else None
         kinds = parse_kinds(opts.kind)
         window = parse_window(opts.since, opts.until)
         store = open_existing_store(store_target(opts, self.settings))
         try:
             index = index_articles(store.iter_articles())
-            if opts.output:
+            if opts.output or picture_module is not None:
                 rows = ({"id": key, **attrs} for key, attrs in index.items())
                 graph = build_graph(
                     rows,
@@ -110,6 +175,7 @@ class Command(ScrapyCommand):
                     until=window.until,
                     include_external=opts.external,
                 )
+            if opts.output:
                 with atomic_output(opts.output, binary=True) as fp:
                     write_graphml(graph, fp)
                 print(
@@ -117,6 +183,9 @@ class Command(ScrapyCommand):
                     f"edges to {opts.output}",
                     file=sys.stderr,
                 )
+                print(merge_note(graph), file=sys.stderr)
+            if picture_module is not None:
+                self._picture(picture_module, graph, opts)
             if opts.edges:
                 edge_rows = select_links(
                     index, store.iter_links(kinds=kinds), kinds, window, opts.external
@@ -126,3 +195,31 @@ class Command(ScrapyCommand):
                 print(f"wrote {count} links to {opts.edges}", file=sys.stderr)
         finally:
             store.close()
+
+    def _picture(
+        self, module: ModuleType, graph: nx.DiGraph[Any], opts: argparse.Namespace
+    ) -> None:
+        if opts.kind is None:
+            graph = module.reader_links(graph)  # recent (sidebar) links only with --kind
+        try:
+            if opts.around:
+                selected = module.around(graph, opts.around, opts.depth)
+                what = f"articles within {opts.depth} link(s) of {opts.around}"
+            else:
+                selected = module.most_linked(graph, opts.top)
+                what = f"the {opts.top} most-linked articles (inbound body and related links)"
+            if opts.dot:
+                with atomic_output(opts.dot) as fp:
+                    module.write_dot(selected, fp)
+                print(f"wrote DOT of {what} to {opts.dot}", file=sys.stderr)
+            if opts.picture:
+                data = module.write_picture(selected, opts.picture, what)
+                with atomic_output(opts.picture, binary=True) as fp:
+                    fp.write(data)
+                print(
+                    f"wrote a picture of {what} to {opts.picture} "
+                    f"({selected.number_of_nodes()} articles, {selected.number_of_edges()} links)",
+                    file=sys.stderr,
+                )
+        except module.SelectionError as exc:
+            raise CommandError(str(exc)) from None
