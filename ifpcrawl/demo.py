@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 import sys
 import time
@@ -44,6 +45,37 @@ def summary(db_path: Path, seconds: float, expected: int) -> str:
         con.close()
 
 
+def scrapy_command() -> str:
+    """`scrapy` as the user's shell can run it: bare when this virtualenv's is the one on
+    PATH (activated), else its path (relative to here when it is under here)."""
+    bin_dir = Path(sys.executable).parent
+    on_path = shutil.which("scrapy")
+    if on_path is not None and Path(on_path).parent.resolve() == bin_dir.resolve():
+        return "scrapy"
+    scrapy = bin_dir / "scrapy"
+    try:
+        return str(scrapy.relative_to(Path.cwd()))
+    except ValueError:
+        return str(scrapy)
+
+
+def closing_note(store: Path, replica_url: str) -> str:
+    scrapy = scrapy_command()
+    lines = [
+        "",
+        f"{store.resolve()} is a demo store: a crawl of the local replica (the offline copy",
+        f"of ifpnews.com that ships with ifpcrawl), served at {replica_url} while the demo ran",
+        "and stopped now; its article URLs name that address, not ifpnews.com.",
+        "Look at it:",
+        f"  {scrapy} report --store {store}",
+        f"  {scrapy} report --store {store} --html report.html",
+        f"  {scrapy} export --store {store} -o articles.csv",
+    ]
+    if scrapy != "scrapy":
+        lines.append(f"(or `. {Path(scrapy).parent}/activate` first, then plain `scrapy ...`)")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=500)
@@ -63,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return result.returncode
     print()
     print(summary(store, seconds, expected))
-    print(f"\nThe store is {store.resolve()}; try: scrapy report --store {store}")
+    print(closing_note(store, replica.base_url))
     return 0
 
 
