@@ -203,6 +203,15 @@ class ArticleCsvItemExporter(CsvItemExporter):
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         return csv_cell(name, value)
 
+    def finish_exporting(self) -> None:
+        # Scrapy writes the header with the first item: a run with nothing new (an
+        # incremental run, most hours) would leave a 0-byte CSV no reader can take for the
+        # empty table it is.
+        if self._headers_not_written and self.include_headers_line and self.fields_to_export:
+            self._headers_not_written = False
+            self._write_headers_and_set_fields_to_export({})
+        super().finish_exporting()
+
 
 class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
     """JSON Lines with the export columns only (no links, url_variants, sources, ...).
