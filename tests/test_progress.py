@@ -126,3 +126,58 @@ def test_a_rerun_counts_known_articles_once(tmp_path: Path) -> None:
     # What it fetches again are the URLs that looked like articles and were not (Pages).
     assert number(final["new"]) == number(final["updated"]) == 0
     assert number(final["known"]) == number(final["done"]) < 10
+
+
+def crawl_on_a_terminal(tmp_path: Path, *settings: str) -> tuple[int, str]:
+    """A replica crawl whose stderr is a terminal (a pty): (exit status, what the terminal got)."""
+    import pty
+    import subprocess
+
+    from ifpcrawl.local import crawl_command, crawl_env
+
+    with ReplicaServer("--articles", "40") as replica:
+        command = crawl_command(
+            replica.base_url,
+            str(tmp_path / "ifp.db"),
+            {"IFP_PROGRESS_INTERVAL": "0.05", "CONCURRENT_REQUESTS": "4"},
+        )
+        for setting in settings:
+            command += ["-s", setting]
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            command, cwd=tmp_path, env=crawl_env(), stdin=follower, stdout=follower, stderr=follower
+        )
+        os.close(follower)
+        screen = bytearray()
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the crawl closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        os.close(leader)
+        status = proc.wait(timeout=600)
+    return status, screen.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_the_bar_owns_its_line_when_the_log_goes_to_a_file(tmp_path: Path) -> None:
+    log = tmp_path / "crawl.log"
+    status, screen = crawl_on_a_terminal(tmp_path, f"LOG_FILE={log}")
+    assert status == 0, screen[-2000:]
+    bars = [part for part in screen.split("\r\x1b[K") if part.strip()]
+    # Every redraw starts at the line's start and erases it; nothing else reached the screen.
+    assert len(bars) >= 3, screen[-2000:]
+    assert all(re.fullmatch(r"\[[#\-?]{20}\] \[\d[\d,]*s\] articles .*", bar) for bar in bars)
+    assert screen.endswith("\r\x1b[K")  # the bar is wiped at the end
+    _, finals = progress_lines(log.read_text())
+    assert len(finals) == 1
+
+
+def test_on_a_terminal_that_also_shows_the_log_progress_is_log_lines(tmp_path: Path) -> None:
+    status, screen = crawl_on_a_terminal(tmp_path)
+    assert status == 0, screen[-2000:]
+    assert "\x1b[K" not in screen and "\r[" not in screen
+    lines, finals = progress_lines(screen.replace("\r\n", "\n"))
+    assert len(lines) >= 3 and len(finals) == 1
