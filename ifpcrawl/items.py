@@ -51,6 +51,12 @@ class Article:
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified header, verbatim
     sources: dict[str, str] = field(default_factory=dict)  # field -> which extractor gave it
+    # --- set by the store pipeline once the article is stored (feeds show the store's row) ---
+    id: int | None = None
+    duplicate_of: str | None = None  # the original's canonical URL, for a near-copy
+    first_seen_at: str | None = None
+    last_seen_at: str | None = None
+    store_status: str | None = None  # new | updated | unchanged | duplicate | alias | refused
 
 
 @dataclass
