@@ -21,6 +21,10 @@ class Link:
     anchor_text: str = ""
 
 
+#: Article fields the store pipeline sets once the article is stored (not extraction's).
+STORE_FIELDS = ("id", "duplicate_of", "first_seen_at", "last_seen_at", "store_status")
+
+
 @dataclass
 class Article:
     """One article as extracted from one fetched page.
