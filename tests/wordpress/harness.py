@@ -23,6 +23,7 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -114,12 +115,16 @@ class WordPress:
 
     def close(self) -> None:
         if self.process is not None:
-            self.process.terminate()
+            # php -S forks its workers (PHP_CLI_SERVER_WORKERS): end the whole group, or
+            # they outlive the server.
             try:
+                os.killpg(self.process.pid, signal.SIGTERM)
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+            except ProcessLookupError:
+                pass
             self.process = None
         try:
             _mysql(f"DROP DATABASE IF EXISTS `{self.database}`")
@@ -216,6 +221,7 @@ require_once ABSPATH . 'wp-settings.php';
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                start_new_session=True,
             )  # fmt: skip
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -236,8 +242,14 @@ require_once ABSPATH . 'wp-settings.php';
         return dict(json.loads(self.php("truth")))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # `make` and `timeout` stop with SIGTERM: clean up (server, database) as for Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     reason = missing()
     if reason:
         print(f"wordpress: {reason}", file=sys.stderr)
