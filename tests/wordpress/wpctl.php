@@ -272,11 +272,14 @@ function seed(): void
             [$categories[$n]], [$tags[$n + 2]]);
     }
 
-    // What must never be stored: pages, drafts, pending, private, scheduled, protected.
+    // What must never be stored: pages, drafts, pending, private, scheduled, protected; each
+    // as long as an article, so that only the crawler's judgement keeps it out.
     post(['post_type' => 'page', 'post_title' => 'About Us', 'post_author' => 1,
-        'post_content' => block_paragraph('The Tehran Ledger is an independent newsroom.')]);
+        'post_content' => block_paragraph('The Tehran Ledger is an independent newsroom.')
+            . "\n\n" . implode("\n\n", array_map('block_paragraph', prose(70, 3)))]);
     post(['post_type' => 'page', 'post_title' => 'Contact', 'post_author' => 1,
-        'post_content' => block_paragraph('Write to the newsroom at desk@example.test.')]);
+        'post_content' => block_paragraph('Write to the newsroom at desk@example.test.')
+            . "\n\n" . implode("\n\n", array_map('block_paragraph', prose(71, 2)))]);
     post(['post_title' => 'Unconfirmed cabinet reshuffle', 'post_status' => 'draft',
         'post_content' => body(60, true), 'post_author' => $authors[0]], [$categories[0]]);
     post(['post_title' => 'Exchange rate outlook', 'post_status' => 'pending',
