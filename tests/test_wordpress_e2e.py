@@ -104,6 +104,7 @@ def test_the_seed_has_what_news_sites_have(wordpress: tuple[WordPress, list[Case
         ("post", "private", False),
         ("post", "future", False),
         ("post", "publish", True),
+        ("attachment", "inherit", False),
     } <= kinds
     articles = [p for p in published if p["type"] in ("post", "article")]
     assert 30 <= len(articles) <= 40
@@ -112,6 +113,7 @@ def test_the_seed_has_what_news_sites_have(wordpress: tuple[WordPress, list[Case
     assert any(p["sticky"] for p in articles) and any(p["comments"] for p in articles)
     assert any("%" in p["url"] for p in articles)
     assert any(p["modified_at"] != p["published_at"] for p in articles)
+    assert any(p["image_url"] for p in articles) and not all(p["image_url"] for p in articles)
     # Both offsets of the site's zone (winter and summer time).
     assert {p["published_at"][-6:] for p in articles} == {"+01:00", "+02:00"}
     html = " ".join(p["content_html"] for p in articles)
@@ -146,6 +148,8 @@ def test_custom_post_type_stored(request: pytest.FixtureRequest, crawled: CaseCr
 
 
 def test_pages_drafts_private_scheduled_protected_never_stored(crawled: CaseCrawl) -> None:
+    """Nothing but the published articles: no page, draft, pending, private, scheduled or
+    protected post, attachment page, archive or author page."""
     assert crawled.comparison.leaked() == []
 
 

@@ -177,6 +177,21 @@ function post(array $fields, array $categories = [], array $tags = []): int
     return $id;
 }
 
+/** A JPEG made here (GD), uploaded as WordPress does it: attachment post, sizes, metadata. */
+function attachment(int $n, string $title, string $caption): int
+{
+    require_once ABSPATH . 'wp-admin/includes/image.php';
+    $upload = wp_upload_dir('2023/03');
+    $file = $upload['path'] . "/newsroom-photo-$n.jpg";
+    $image = imagecreatetruecolor(1200, 800);
+    imagefill($image, 0, 0, imagecolorallocate($image, 40 * $n % 256, 90, 140));
+    imagejpeg($image, $file, 80);
+    $id = check(wp_insert_attachment(['post_mime_type' => 'image/jpeg', 'post_title' => $title,
+        'post_excerpt' => $caption, 'post_status' => 'inherit'], $file, 0, true), 'attachment');
+    wp_update_attachment_metadata($id, wp_generate_attachment_metadata($id, $file));
+    return $id;
+}
+
 function seed(): void
 {
     $authors = [
@@ -248,6 +263,15 @@ function seed(): void
             . block_paragraph("Update: this story was corrected to reflect figure number " . ($n + 3)
                 . " published by the statistics office.")], true), 'update');
     }
+    // Featured images (with captions the themes print) and an image linked to its attachment
+    // page, which is not an article.
+    $photos = [attachment(1, 'Grand Bazaar at dawn', 'The Grand Bazaar before opening time'),
+        attachment(2, 'Oil terminal', 'Kharg Island oil terminal'),
+        attachment(3, 'Parliament building', 'The parliament building in Baharestan Square')];
+    foreach ([0, 5, 10, 15, 20] as $n => $index) {
+        set_post_thumbnail($ids[$index], $photos[$n % count($photos)]);
+    }
+    update_option('ifp_linked_photo', [$ids[6], $photos[1]]);
     stick_post($ids[4]);
     stick_post($ids[11]);
 
@@ -337,12 +361,22 @@ function link_posts(): void
         $wpdb->update($wpdb->posts, ['post_content' => $content], ['ID' => $post->ID]);
         clean_post_cache($post->ID);
     }
+    [$post_id, $photo] = get_option('ifp_linked_photo');
+    $post = get_post($post_id);
+    $figure = '<!-- wp:image {"id":' . $photo . ',"sizeSlug":"large","linkDestination":"attachment"} -->'
+        . "\n" . '<figure class="wp-block-image size-large"><a href="' . get_attachment_link($photo)
+        . '"><img src="' . wp_get_attachment_image_url($photo, 'large') . '" alt="" class="wp-image-'
+        . $photo . '"/></a><figcaption class="wp-element-caption">Kharg Island oil terminal</figcaption>'
+        . "</figure>\n<!-- /wp:image -->";
+    $wpdb->update($wpdb->posts, ['post_content' => $figure . "\n\n" . $post->post_content],
+        ['ID' => $post->ID]);
+    clean_post_cache($post->ID);
     delete_option('ifp_linked_posts');
 }
 
 function public_posts(): array
 {
-    return get_posts(['post_type' => ['post', 'page', 'article'], 'post_status' => 'any',
+    return get_posts(['post_type' => ['post', 'page', 'article', 'attachment'], 'post_status' => 'any',
         'numberposts' => -1, 'orderby' => 'ID', 'order' => 'ASC', 'suppress_filters' => true]);
 }
 
@@ -402,6 +436,7 @@ function truth(): array
             'excerpt' => html_entity_decode(get_the_excerpt($post), ENT_QUOTES | ENT_HTML5, 'UTF-8'),
             'comments' => (int) $post->comment_count,
             'blocks' => has_blocks($post->post_content),
+            'image_url' => get_the_post_thumbnail_url($post, 'full') ?: null,
         ];
     }
     wp_reset_postdata();
