@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wordpress.compare import CASES, THEMES, Case, failures, table
+from tests.wordpress.compare import CASES, LISTINGS_CASE, THEMES, Case, failures, table
 from tests.wordpress.harness import WordPress, missing
 from tests.wordpress.report import CaseCrawl, crawl_case
 
@@ -179,3 +179,26 @@ def test_every_body_link_to_a_post_recorded(crawled: CaseCrawl) -> None:
 
 def test_themes_covered() -> None:
     assert {case.theme for case in CASES} == set(THEMES) and len(CASES) == 6
+
+
+@pytest.fixture(scope="module")
+def crawled_listings_only(
+    wordpress: tuple[WordPress, list[CaseCrawl]], tmp_path_factory: pytest.TempPathFactory
+) -> CaseCrawl:
+    wp, crawls = wordpress
+    result = crawl_case(wp, LISTINGS_CASE, Path(tmp_path_factory.mktemp(LISTINGS_CASE.name)))
+    crawls.append(result)
+    return result
+
+
+def test_listings_and_feeds_alone_find_every_post(crawled_listings_only: CaseCrawl) -> None:
+    """Sitemaps and REST API turned off: the theme's own listings (block-theme pagination)
+    and the feed still lead to every published post, and to nothing else."""
+    crawled = crawled_listings_only
+    assert crawled.result.returncode == 0, crawled.result.stderr[-3000:]
+    assert crawled.stats.get("ifp/pages/sitemap", 0) == 0
+    assert crawled.stats.get("ifp/pages/api", 0) == 0
+    assert crawled.stats["ifp/pages/listing"] > 1
+    assert crawled.comparison.missing("post") == []
+    assert crawled.comparison.repeated() == []
+    assert crawled.comparison.leaked() == []

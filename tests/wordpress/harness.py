@@ -235,8 +235,9 @@ require_once ABSPATH . 'wp-settings.php';
                 time.sleep(0.2)
         raise WordPressError(f"WordPress did not answer at {self.url}")
 
-    def configure(self, theme: str, permalink_structure: str) -> None:
-        self.php("configure", theme, permalink_structure)
+    def configure(self, theme: str, permalink_structure: str, listings_only: bool = False) -> None:
+        """Switch theme and permalinks; ``listings_only`` turns sitemaps and REST off."""
+        self.php("configure", theme, permalink_structure, "listings" if listings_only else "all")
 
     def truth(self) -> dict[str, Any]:
         return dict(json.loads(self.php("truth")))

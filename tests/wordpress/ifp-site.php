@@ -33,3 +33,12 @@ add_filter('pre_oembed_result', function ($result, $url) {
     }
     return $result;
 }, 10, 2);
+
+// A site that turns its sitemaps and REST API off (option ifp_listings_only, set by
+// `wpctl.php configure ... listings`): listings and feeds are then the only ways in.
+if (get_option('ifp_listings_only')) {
+    add_filter('wp_sitemaps_enabled', '__return_false');
+    add_filter('rest_authentication_errors', function () {
+        return new WP_Error('rest_disabled', 'The REST API is disabled on this site.', ['status' => 401]);
+    });
+}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ifpcrawl.local import run_crawl
-from tests.wordpress.compare import CASES, Case, Comparison, failures, table
+from tests.wordpress.compare import CASES, LISTINGS_CASE, Case, Comparison, failures, table
 from tests.wordpress.harness import WordPress, missing
 
 
@@ -33,7 +33,7 @@ class CaseCrawl:
 
 def crawl_case(wp: WordPress, case: Case, workdir: Path) -> CaseCrawl:
     """Switch the WordPress to ``case``, crawl it into a fresh store, compare with the truth."""
-    wp.configure(case.theme, case.permalink_structure)
+    wp.configure(case.theme, case.permalink_structure, case.listings_only)
     truth = wp.truth()
     workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "ifp.db"
@@ -58,7 +58,7 @@ def main() -> int:
         print(f"wordpress: {reason}", file=sys.stderr)
         return 1
     themes = set(sys.argv[1:])
-    cases = [case for case in CASES if not themes or case.theme in themes]
+    cases = [case for case in [*CASES, LISTINGS_CASE] if not themes or case.theme in themes]
     with tempfile.TemporaryDirectory(prefix="ifp-wp-report-") as tmp, WordPress(Path(tmp)) as wp:
         crawls = []
         for case in cases:

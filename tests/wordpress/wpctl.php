@@ -4,7 +4,9 @@
  *
  *   php wpctl.php ROOT install URL          wp_install + the seed content (once per database)
  *   php wpctl.php ROOT link                 then the in-body links between posts (once)
- *   php wpctl.php ROOT configure THEME PERMALINKS   switch theme and permalink structure
+ *   php wpctl.php ROOT configure THEME PERMALINKS [listings]
+ *                                          switch theme and permalink structure (listings: no
+ *                                          sitemaps, no REST API)
  *   php wpctl.php ROOT truth                the ground truth, as WordPress itself renders it, as JSON
  *
  * ROOT is the private copy made by harness.py (its wp-config.php names the database).
@@ -380,9 +382,10 @@ function public_posts(): array
         'numberposts' => -1, 'orderby' => 'ID', 'order' => 'ASC', 'suppress_filters' => true]);
 }
 
-function configure(string $theme, string $structure): void
+function configure(string $theme, string $structure, string $discovery): void
 {
     global $wpdb;
+    update_option('ifp_listings_only', $discovery === 'listings' ? 1 : 0);
     if (!wp_get_theme($theme)->exists()) {
         fail("no theme $theme");
     }
@@ -455,7 +458,7 @@ if ($command === 'install') {
     // A process of its own: the custom post type registers its permalinks at load time only.
     link_posts();
 } elseif ($command === 'configure' && $argc >= 5) {
-    configure($argv[3], $argv[4]);
+    configure($argv[3], $argv[4], $argv[5] ?? 'all');
 } elseif ($command === 'truth') {
     echo wp_json_encode(truth(), JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
 } else {
