@@ -27,8 +27,16 @@ install_packages() {
   echo "setup_wp: installing ${wanted[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
-  # No recommends: the package's Apache is pulled in as a dependency but never used or started.
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
+  # The package pulls in Apache as a dependency; it is never used (php -S serves the site), so
+  # keep its maintainer scripts from starting it on port 80, unless a policy is already set.
+  local own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null \
+    || { [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d; return 1; }
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 }
 
 mysql_answers() {
