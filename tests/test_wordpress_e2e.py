@@ -36,10 +36,23 @@ AUTHOR_BOX = (
     "Twenty Twenty-One prints an author box ('View all of NAME's posts.') instead of the"
     " byline for authors with a biography, stored as the author, issue 13 point 4"
 )
+# Seen only once the gate stores custom post types (merged with the extract branch at
+# 47c4fd5): Twenty Twenty-One prints an empty entry footer for any type but 'post' (no
+# byline, no date, no terms), and the crawler then takes sidebar text instead of leaving the
+# field empty or asking the REST API.
+CPT_TT1 = (
+    "Twenty Twenty-One prints no byline, date or terms for a custom post type; the crawler"
+    " took the Latest Comments widget ('Reader 2'), the Archives widget ('June 2023') and the"
+    " post-class slugs ('economy', 'zurich') instead, issue 13 points 2 and 4"
+)
 # (check, theme) -> reason; a theme of None stands for every theme.
 KNOWN_FAILURES: dict[tuple[str, str | None], str] = {
     ("custom_post_type_stored", None): GATE,
     ("author", "twentytwentyone"): AUTHOR_BOX,
+    ("custom_post_type_author", "twentytwentyone"): CPT_TT1,
+    ("custom_post_type_published_at", "twentytwentyone"): CPT_TT1,
+    ("custom_post_type_section", "twentytwentyone"): CPT_TT1,
+    ("custom_post_type_tags", "twentytwentyone"): CPT_TT1,
 }
 COMPARED_FIELDS = ("title", "author", "published_at", "section", "tags")
 
@@ -162,7 +175,20 @@ def test_field_equals_wordpress(
     """Every stored post: the field equals WordPress's own value (dates to the second, with
     the site's offset; section = the post's category; tags in WordPress's order)."""
     known_failure(request, name, crawled.comparison.case)
-    assert crawled.comparison.mismatches[name] == []
+    assert crawled.comparison.mismatched(name, "post") == []
+
+
+@pytest.mark.parametrize("name", COMPARED_FIELDS)
+def test_custom_post_type_field_equals_wordpress(
+    request: pytest.FixtureRequest, crawled: CaseCrawl, name: str
+) -> None:
+    """The same on every stored post of the custom post type 'article' (whether they are
+    stored at all is test_custom_post_type_stored)."""
+    comparison = crawled.comparison
+    if not comparison.of_type("article") & set(comparison.stored):
+        pytest.skip("no post of the custom post type stored: nothing to compare")
+    known_failure(request, f"custom_post_type_{name}", comparison.case)
+    assert comparison.mismatched(name, "article") == []
 
 
 def test_body_token_f1(crawled: CaseCrawl) -> None:

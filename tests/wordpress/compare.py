@@ -177,6 +177,11 @@ class Comparison:
     def of_type(self, post_type: str) -> set[str]:
         return {url for url, post in self.expected.items() if post["type"] == post_type}
 
+    def mismatched(self, name: str, post_type: str) -> list[Mismatch]:
+        """The field's mismatches on the stored posts of one post type."""
+        urls = self.of_type(post_type)
+        return [m for m in self.mismatches[name] if m.url in urls]
+
     def missing(self, post_type: str) -> list[str]:
         return sorted(self.of_type(post_type) - set(self.stored))
 
