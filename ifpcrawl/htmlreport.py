@@ -296,14 +296,17 @@ def render(data: ReportData, title: str = "ifpcrawl report") -> str:
         parts.append('<p class="empty">No failures recorded.</p>')
     else:
         parts.append(
-            "<table><tr><th>URL</th><th>reason</th><th>attempts</th><th>last seen</th></tr>"
+            "<table><tr><th>URL</th><th>kind</th><th>reason</th><th>attempts</th>"
+            "<th>last seen</th><th>error</th></tr>"
         )
         for row in data.failures:
+            cells = [
+                escape(str(row.get(name) if row.get(name) is not None else ""))
+                for name in ("url", "kind", "reason", "attempts", "last_seen_at", "error")
+            ]
             parts.append(
-                f"<tr><td>{escape(str(row.get('url', '')))}</td>"
-                f"<td>{escape(str(row.get('reason', '')))}</td>"
-                f'<td class="n">{escape(str(row.get("attempts", "")))}</td>'
-                f"<td>{escape(str(row.get('last_seen_at', '')))}</td></tr>"
+                f"<tr><td>{cells[0]}</td><td>{cells[1]}</td><td>{cells[2]}</td>"
+                f'<td class="n">{cells[3]}</td><td>{cells[4]}</td><td>{cells[5]}</td></tr>'
             )
         parts.append("</table>")
     parts.append("</body></html>")

@@ -68,7 +68,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 "ifp/coverage/published_at": 0.95,
             }
             store.finish_run(run_id, f"2025-04-0{day}T00:0{day}:00+00:00", "finished", stats)
-        store.record_failure(f"{U}/broken-1/", "http_500", "2025-04-03T00:01:00+00:00")
+        store.record_failure(
+            f"{U}/broken-1/", "http_500", "2025-04-03T00:01:00+00:00", kind="listing", error="boom"
+        )
         store.record_failure(f"{U}/broken-2/", "TimeoutError", "2025-04-02T00:01:00+00:00")
         store.record_failure(f"{U}/broken-2/", "TimeoutError", "2025-04-03T00:02:00+00:00")
     finally:
@@ -191,10 +193,14 @@ def test_chromium_renders_every_chart(report: Path, tmp_path: Path) -> None:
         "Articles per section",
         "Most-linked articles",
     ]
-    failures = re.findall(r"<tr><td>(https?://[^<]+)</td><td>([^<]+)</td><td[^>]*>(\d+)</td>", dom)
+    failures = re.findall(
+        r"<tr><td>(https?://[^<]+)</td><td>(\w+)</td><td>([^<]+)</td><td[^>]*>(\d+)</td>"
+        r"<td>([^<]+)</td><td>([^<]*)</td></tr>",
+        dom,
+    )
     assert failures == [
-        (f"{U}/broken-2/", "TimeoutError", "2"),
-        (f"{U}/broken-1/", "http_500", "1"),
+        (f"{U}/broken-2/", "article", "TimeoutError", "2", "2025-04-03T00:02:00+00:00", ""),
+        (f"{U}/broken-1/", "listing", "http_500", "1", "2025-04-03T00:01:00+00:00", "boom"),
     ]
 
 

@@ -2,8 +2,10 @@
 
 Reads ``crawl_runs.stats`` as written by the crawl: ``ifp/coverage/<field>`` (fraction
 0..1), ``ifp/articles_new|updated|unchanged|duplicate``, ``downloader/response_count``,
-``ifp/failures``. A run's coverage that fell more than ``DROP_POINTS`` percentage points
-below the previous run's is marked: it usually means a template change broke a selector.
+``ifp/failures`` (errors met, retried ones included), ``ifp/unstored`` (articles left
+unstored); then the ``failures`` table, the pages the next run retries. A run's coverage
+that fell more than ``DROP_POINTS`` percentage points below the previous run's is marked:
+it usually means a template change broke a selector.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -26,6 +29,7 @@ from ifpcrawl.commands._common import (
     store_target,
 )
 from ifpcrawl.exports import parse_stored_time
+from ifpcrawl.store.base import FailureRecord
 
 COVERAGE_FIELDS = ("title", "body", "author", "section", "published_at")
 DROP_POINTS = 10.0
@@ -35,8 +39,11 @@ COUNT_COLUMNS = (
     ("updated", "ifp/articles_updated"),
     ("unchanged", "ifp/articles_unchanged"),
     ("dup", "ifp/articles_duplicate"),
-    ("failed", "ifp/failures"),
+    ("unstored", "ifp/unstored"),
+    ("errors", "ifp/failures"),
 )
+#: Failures listed by default (the most recently tried first).
+FAILURES_SHOWN = 20
 
 
 def run_stats(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,11 +109,43 @@ def format_coverage(
     return "  ".join(parts)
 
 
+def latest_failures(failures: Sequence[FailureRecord], shown: int) -> list[FailureRecord]:
+    """The ``shown`` most recently tried failures, the latest first."""
+    return sorted(failures, key=lambda r: (r.last_seen_at, r.url), reverse=True)[:shown]
+
+
+def format_failures(failures: Sequence[FailureRecord], shown: int) -> list[str]:
+    """The ``failures`` table as a person reads it: every count, then the latest rows."""
+    if not failures:
+        return ["Failures: none (nothing waits to be retried)"]
+    kinds: dict[str, int] = {}
+    for record in failures:
+        kinds[record.kind] = kinds.get(record.kind, 0) + 1
+    lines = [
+        f"Failures: {len(failures)} page(s) to be retried by the next run ("
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        + ")"
+    ]
+    latest = latest_failures(failures, shown)
+    for record in latest:
+        lines.append(
+            f"    {record.last_seen_at[:19]}  {record.kind:<7}  {record.reason:<16}"
+            f"  x{record.attempts}  {record.url}"
+        )
+        if record.error:
+            lines.append(f"        {record.error}")
+    if len(failures) > len(latest):
+        lines.append(f"    ... and {len(failures) - len(latest)} more (--failures N shows more)")
+    return lines
+
+
 def format_report(
     runs: Sequence[Mapping[str, Any]],
     shown: int,
     total: int,
     coverage_now: Mapping[str, float],
+    failures: Sequence[FailureRecord] = (),
+    failures_shown: int = FAILURES_SHOWN,
 ) -> str:
     """The report text. ``runs`` oldest first; the last ``shown`` are listed, the one
     before them only serves as the baseline for the first listed run's drop marks."""
@@ -149,6 +188,8 @@ def format_report(
         "    coverage: "
         + "  ".join(f"{name} {coverage_now[name] * 100:.1f}%" for name in COVERAGE_FIELDS)
     )
+    lines.append("")
+    lines.extend(format_failures(failures, failures_shown))
     return "\n".join(lines)
 
 
@@ -163,7 +204,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--runs N] [--html FILE] [--store TARGET]"
+        return "[--runs N] [--failures N] [--html FILE] [--store TARGET]"
 
     def short_desc(self) -> str:
         return "Show the last crawl runs and field coverage (text, or an HTML page with charts)"
@@ -172,6 +213,13 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument(
             "--runs", metavar="N", type=int, default=10, help="runs to show (default 10)"
+        )
+        parser.add_argument(
+            "--failures",
+            metavar="N",
+            type=int,
+            default=FAILURES_SHOWN,
+            help=f"failed pages to list, most recent first (default {FAILURES_SHOWN})",
         )
         parser.add_argument(
             "--html",
@@ -199,9 +247,10 @@ class Command(ScrapyCommand):
             # One run more than shown: the baseline for the first shown run's drop marks.
             runs = chronological(store.last_runs(limit=opts.runs + 1))
             total, coverage_now = store_coverage(store.iter_articles())
+            failures = store.failures()
         finally:
             store.close()
-        return format_report(runs, opts.runs, total, coverage_now)
+        return format_report(runs, opts.runs, total, coverage_now, failures, opts.failures)
 
     def _html(self, opts: argparse.Namespace) -> None:
         try:
@@ -219,7 +268,7 @@ class Command(ScrapyCommand):
                 chronological(store.last_runs(limit=opts.runs)),
                 store.iter_articles(),
                 store.iter_links(),
-                store.latest_failures(limit=20),
+                [asdict(record) for record in latest_failures(store.failures(), opts.failures)],
                 thresholds,
             )
         finally:
