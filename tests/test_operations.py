@@ -23,6 +23,7 @@ import pytest
 from ifpcrawl.exports import COLUMNS, csv_cell
 from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
+from tests.storecompare import StoreDump, assert_same_store, dump_store
 
 pytestmark = pytest.mark.e2e
 
@@ -40,18 +41,6 @@ def last_stats(db: Path) -> dict[str, Any]:
     try:
         row = con.execute("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
         return dict(json.loads(row[0]))
-    finally:
-        con.close()
-
-
-def snapshot(db: Path, base: str) -> set[tuple[str, str, str]]:
-    """What a store holds, independent of the replica's port: (path, title, content_hash)."""
-    con = sqlite3.connect(db)
-    try:
-        return {
-            (url.removeprefix(base), title, digest)
-            for url, title, digest in con.execute("SELECT url, title, content_hash FROM articles")
-        }
     finally:
         con.close()
 
@@ -124,14 +113,14 @@ def replica() -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture(scope="module")
-def reference(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> set[Any]:
+def reference(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> StoreDump:
     """One uninterrupted crawl: what every interrupted crawl must end up equal to."""
     tmp = tmp_path_factory.mktemp("reference")
     result = run_crawl(replica.base_url, str(tmp / "ref.db"), cwd=tmp, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
-    snap = snapshot(tmp / "ref.db", replica.base_url)
-    assert len(snap) == len(replica.manifest()["articles"])
-    return snap
+    dump = dump_store(tmp / "ref.db", replica.base_url)
+    assert len(dump.articles) == len(replica.manifest()["articles"])
+    return dump
 
 
 def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) -> None:
@@ -183,49 +172,98 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
     assert integrity(db) == "ok"
 
 
-def test_sigint_then_resume_with_jobdir_equals_one_crawl(
-    replica: ReplicaServer, reference: set[Any], tmp_path: Path
-) -> None:
-    db = tmp_path / "ifp.db"
-    feed = tmp_path / "articles.csv"
-    args = ("-s", f"JOBDIR={tmp_path / 'job'}", "-o", str(feed))
-    proc = popen_crawl(replica.base_url, db, tmp_path, SLOW, args)
+# Variants met on a page whose run did not finish are lost: the spider holds them in memory
+# until their article is stored (spiders/ifp.py note_variants / flush_variants / closed), and
+# the next run does not fetch that page again. Compared apart, so that the rest of the store
+# is still held to the clean crawl's.
+LOST_VARIANTS = (
+    "URL variants met in links on pages of an interrupted run are kept in memory only"
+    " (IfpSpider.pending_variants / variant_pairs) and never written: the resumed run does"
+    " not refetch the stored page that linked to them"
+)
+
+
+@pytest.fixture(scope="module")
+def resumed_after_sigint(
+    replica: ReplicaServer, reference: StoreDump, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A crawl with JOBDIR stopped by one SIGINT a third of the way, then the same command
+    again; returns its working directory (ifp.db, articles.csv)."""
+    tmp = tmp_path_factory.mktemp("sigint")
+    db = tmp / "ifp.db"
+    args = ("-s", f"JOBDIR={tmp / 'job'}", "-o", str(tmp / "articles.csv"))
+    proc = popen_crawl(replica.base_url, db, tmp, SLOW, args)
     wait_for_articles(db, max(10, N // 3), proc)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr[-3000:]
-    assert count_articles(db) < len(reference)
+    assert count_articles(db) < len(reference.articles)
     # An interrupted run did not fetch all its sitemaps called for: none is recorded as read.
     assert sitemap_records(db) == 0
-    resumed = run_crawl(replica.base_url, str(db), cwd=tmp_path, args=args, timeout=900)
+    resumed = run_crawl(replica.base_url, str(db), cwd=tmp, args=args, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert snapshot(db, replica.base_url) == reference
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def rerun_after_sigkills(
+    replica: ReplicaServer, reference: StoreDump, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Three crawls killed (SIGKILL) at 20%, 50% and 80% of the articles, then one plain
+    rerun; returns the store."""
+    tmp = tmp_path_factory.mktemp("sigkill")
+    db = tmp / "ifp.db"
+    for fraction in (0.2, 0.5, 0.8):
+        proc = popen_crawl(replica.base_url, db, tmp, SLOW)
+        wait_for_articles(db, int(len(reference.articles) * fraction), proc)
+        proc.kill()
+        proc.communicate(timeout=60)
+        assert integrity(db) == "ok"
+    final = run_crawl(replica.base_url, str(db), cwd=tmp, timeout=900)
+    assert final.returncode == 0, final.stderr[-3000:]
+    return db
+
+
+def test_sigint_then_resume_with_jobdir_equals_one_crawl(
+    replica: ReplicaServer, reference: StoreDump, resumed_after_sigint: Path
+) -> None:
+    db = resumed_after_sigint / "ifp.db"
+    got = dump_store(db, replica.base_url)
+    assert_same_store(got, reference, tables=("articles", "links"))
     assert sitemap_records(db) >= 1  # the run that finished records what it read
     assert integrity(db) == "ok"
-    with feed.open(newline="", encoding="utf-8") as fp:
+    with (resumed_after_sigint / "articles.csv").open(newline="", encoding="utf-8") as fp:
         rows = list(csv.reader(fp))
     header = rows[0]
     assert sum(1 for row in rows if row == header) == 1, "a resumed run wrote a second header"
 
 
-def test_sigkill_at_three_points_then_plain_reruns(
-    replica: ReplicaServer, reference: set[Any], tmp_path: Path
+@pytest.mark.xfail(strict=True, reason=LOST_VARIANTS)
+def test_sigint_then_resume_keeps_every_url_variant(
+    replica: ReplicaServer, reference: StoreDump, resumed_after_sigint: Path
 ) -> None:
-    db = tmp_path / "ifp.db"
-    for fraction in (0.2, 0.5, 0.8):
-        proc = popen_crawl(replica.base_url, db, tmp_path, SLOW)
-        wait_for_articles(db, int(len(reference) * fraction), proc)
-        proc.kill()
-        proc.communicate(timeout=60)
-        assert integrity(db) == "ok"
-    final = run_crawl(replica.base_url, str(db), cwd=tmp_path, timeout=900)
-    assert final.returncode == 0, final.stderr[-3000:]
-    assert snapshot(db, replica.base_url) == reference
+    got = dump_store(resumed_after_sigint / "ifp.db", replica.base_url)
+    assert_same_store(got, reference, tables=("article_urls",))
+
+
+def test_sigkill_at_three_points_then_plain_reruns(
+    replica: ReplicaServer, reference: StoreDump, rerun_after_sigkills: Path
+) -> None:
+    db = rerun_after_sigkills
+    assert_same_store(dump_store(db, replica.base_url), reference, tables=("articles", "links"))
     assert integrity(db) == "ok"
     con = sqlite3.connect(db)
     unfinished = con.execute("SELECT count(*) FROM crawl_runs WHERE finished_at IS NULL").fetchone()
     con.close()
     assert unfinished[0] == 3  # the killed runs stay visible as interrupted
+
+
+@pytest.mark.xfail(strict=True, reason=LOST_VARIANTS)
+def test_sigkill_then_rerun_keeps_every_url_variant(
+    replica: ReplicaServer, reference: StoreDump, rerun_after_sigkills: Path
+) -> None:
+    got = dump_store(rerun_after_sigkills, replica.base_url)
+    assert_same_store(got, reference, tables=("article_urls",))
 
 
 def test_a_second_run_on_the_same_store_exits_at_once(
