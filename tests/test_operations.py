@@ -23,11 +23,21 @@ import pytest
 from ifpcrawl.exports import COLUMNS, csv_cell
 from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
-from tests.storecompare import StoreDump, assert_same_store, dump_store
+from tests.storecompare import (
+    LOST_VARIANTS,
+    StoreDump,
+    assert_no_extra_variants,
+    assert_same_store,
+    dump_store,
+)
 
 pytestmark = pytest.mark.e2e
 
 N = int(os.environ.get("IFP_TEST_ARTICLES", "200"))
+# README's claim: an unchanged rerun costs at most 2% of a full crawl's requests, from this
+# size up (the rerun's ~13 requests do not grow with the archive; at 200 they are ~4%).
+INCREMENTAL_ARTICLES = int(os.environ.get("IFP_TEST_INCREMENTAL_ARTICLES", "1000"))
+INCREMENTAL_MAX_SHARE = 0.02
 # Slow the crawl down so that signals land mid-way through it.
 SLOW = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
@@ -125,7 +135,7 @@ def reference(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) -> None:
     db = tmp_path / "ifp.db"
-    with ReplicaServer("--articles", str(N)) as first:
+    with ReplicaServer("--articles", str(INCREMENTAL_ARTICLES)) as first:
         port = first.base_url.rstrip("/").rsplit(":", 1)[1]
         full = run_crawl(first.base_url, str(db), cwd=tmp_path, timeout=900)
         assert full.returncode == 0, full.stderr[-3000:]
@@ -147,10 +157,10 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
         f"incremental rerun: {rerun['downloader/request_count']} requests vs "
         f"{full_stats['downloader/request_count']} ({ratio:.2%})"
     )
-    assert ratio <= (0.02 if N >= 1000 else 0.06)
+    assert ratio <= INCREMENTAL_MAX_SHARE, f"at {INCREMENTAL_ARTICLES} articles"
 
     with ReplicaServer(
-        "--articles", str(N), "--add", "20", "--edit", "10", "--port", port
+        "--articles", str(INCREMENTAL_ARTICLES), "--add", "20", "--edit", "10", "--port", port
     ) as changed:
         manifest = changed.manifest()
         result = run_crawl(changed.base_url, str(db), cwd=tmp_path, timeout=900)
@@ -170,17 +180,6 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
     edited = {a["path"] for a in manifest["articles"] if a["edited"]}
     assert {p.rstrip("/") for p in revised} == {p.rstrip("/") for p in edited}
     assert integrity(db) == "ok"
-
-
-# Variants met on a page whose run did not finish are lost: the spider holds them in memory
-# until their article is stored (spiders/ifp.py note_variants / flush_variants / closed), and
-# the next run does not fetch that page again. Compared apart, so that the rest of the store
-# is still held to the clean crawl's.
-LOST_VARIANTS = (
-    "URL variants met in links on pages of an interrupted run are kept in memory only"
-    " (IfpSpider.pending_variants / variant_pairs) and never written: the resumed run does"
-    " not refetch the stored page that linked to them"
-)
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +228,9 @@ def test_sigint_then_resume_with_jobdir_equals_one_crawl(
 ) -> None:
     db = resumed_after_sigint / "ifp.db"
     got = dump_store(db, replica.base_url)
+    # URL variants apart (test below): a product bug loses some, none may be wrong.
     assert_same_store(got, reference, tables=("articles", "links"))
+    assert_no_extra_variants(got, reference)
     assert sitemap_records(db) >= 1  # the run that finished records what it read
     assert integrity(db) == "ok"
     with (resumed_after_sigint / "articles.csv").open(newline="", encoding="utf-8") as fp:
@@ -250,7 +251,9 @@ def test_sigkill_at_three_points_then_plain_reruns(
     replica: ReplicaServer, reference: StoreDump, rerun_after_sigkills: Path
 ) -> None:
     db = rerun_after_sigkills
-    assert_same_store(dump_store(db, replica.base_url), reference, tables=("articles", "links"))
+    got = dump_store(db, replica.base_url)
+    assert_same_store(got, reference, tables=("articles", "links"))  # variants: below
+    assert_no_extra_variants(got, reference)
     assert integrity(db) == "ok"
     con = sqlite3.connect(db)
     unfinished = con.execute("SELECT count(*) FROM crawl_runs WHERE finished_at IS NULL").fetchone()
