@@ -98,6 +98,11 @@ class _Relativizer:
         return value
 
 
+def site_relative(url: str, base: str) -> str:
+    """``url`` as a dump spells it (the site's origin written as SITE)."""
+    return str(_Relativizer(base)(url))
+
+
 def _tags(value: Any) -> tuple[str, ...]:
     parsed = json.loads(value) if isinstance(value, str) else value
     return tuple(parsed or ())

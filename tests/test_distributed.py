@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,14 @@ from ifpcrawl.distributed import (
     site_key,
 )
 from ifpcrawl.local import PROJECT_ROOT, crawl_command, crawl_env, run_crawl
+from tests.conftest import CleanCrawl
 from tests.storecompare import (
     LOST_VARIANTS,
     StoreDump,
     assert_no_extra_variants,
     assert_same_store,
     dump_store,
+    site_relative,
 )
 
 ARTICLES = int(os.environ.get("IFP_TEST_ARTICLES_DISTRIBUTED", "300"))
@@ -304,16 +305,10 @@ def _runs(rows: list[Any]) -> list[dict[str, Any]]:
 RUNS_SQL = "SELECT finished_at, stats FROM crawl_runs ORDER BY id"
 
 
-def sqlite_snapshot(path: Path) -> Snapshot:
-    with sqlite3.connect(path) as db:
-        runs = _runs(db.execute(RUNS_SQL).fetchall())
-    return Snapshot(dump_store(path), runs)
-
-
-def pg_snapshot(store_url: str) -> Snapshot:
+def pg_snapshot(store_url: str, site: str) -> Snapshot:
     with psycopg.connect(store_url) as conn:
         runs = _runs(conn.execute(RUNS_SQL).fetchall())
-    return Snapshot(dump_store(store_url), runs)
+    return Snapshot(dump_store(store_url, site), runs)
 
 
 def count_pg_articles(store_url: str) -> int:
@@ -388,14 +383,11 @@ def site(services: tuple[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def baseline(site: str, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    """One worker, no Redis, SQLite: the reference every group crawl must match."""
-    tmp = tmp_path_factory.mktemp("single")
-    result = run_crawl(site, str(tmp / "ifp.db"), cwd=tmp, timeout=CRAWL_TIMEOUT)
-    assert result.returncode == 0, result.stderr[-3000:]
-    snapshot = sqlite_snapshot(tmp / "ifp.db")
-    assert len(snapshot.dump.articles) >= ARTICLES  # the replica's articles, at least
-    return snapshot
+def baseline(clean_crawl: Callable[[int], CleanCrawl]) -> Snapshot:
+    """One worker, no Redis, SQLite: the reference every group crawl must match (shared
+    with the faults test: conftest.clean_crawl)."""
+    reference = clean_crawl(ARTICLES)
+    return Snapshot(reference.dump, reference.runs)
 
 
 def _new_schema(pg_dsn: str) -> tuple[str, str]:
@@ -448,7 +440,7 @@ def group(
             tmp,
             codes,
             [w.tail() for w in workers],
-            pg_snapshot(store),
+            pg_snapshot(store, site),
             group_keys(redis_url, prefix),
         )
     finally:
@@ -503,7 +495,7 @@ class TestWorkerGroup:
     def test_finished_group_leaves_no_keys(self, group: GroupRun) -> None:
         assert group.leftover_keys == []
 
-    def test_export_and_graph_read_the_postgres_store(self, group: GroupRun) -> None:
+    def test_export_and_graph_read_the_postgres_store(self, group: GroupRun, site: str) -> None:
         out = group.workdir / "articles.jsonl"
         graphml = group.workdir / "links.graphml"
         edges = group.workdir / "edges.csv"
@@ -522,7 +514,7 @@ class TestWorkerGroup:
             )
             assert result.returncode == 0, result.stderr[-3000:]
         exported = [json.loads(line) for line in out.read_text().splitlines() if line]
-        assert {row["url"] for row in exported} == group.snapshot.dump.urls
+        assert {site_relative(row["url"], site) for row in exported} == group.snapshot.dump.urls
         graph = nx.read_graphml(graphml)
         resolved = {(s, d) for s, _, d, _, _ in group.snapshot.dump.links if d is not None}
         assert graph.number_of_nodes() >= len(group.snapshot.dump.articles)
@@ -543,7 +535,7 @@ class TestWorkerGroup:
             timeout=CRAWL_TIMEOUT,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-        after = pg_snapshot(group.store)
+        after = pg_snapshot(group.store, site)
         # Its listings may name variants the group lost (LOST_VARIANTS): those may be added.
         assert_same_store(after.dump, group.snapshot.dump, tables=("articles", "links"))
         last = after.runs[-1]
@@ -580,7 +572,7 @@ def test_killed_worker_loses_nothing(
         assert victim.process.wait(timeout=60) == -signal.SIGKILL
         codes = wait_all(workers[1:])
         assert codes == [0] * (WORKERS - 1), "\n\n".join(w.tail() for w in workers[1:])
-        after = pg_snapshot(store)
+        after = pg_snapshot(store, site)
         # Variants: none wrong; some lost with the killed worker (LOST_VARIANTS).
         assert_same_store(after.dump, baseline.dump, tables=("articles", "links"))
         assert_no_extra_variants(after.dump, baseline.dump)
@@ -624,7 +616,7 @@ def test_frontier_survives_the_loss_of_every_worker(
         result = run_crawl(site, store, settings=settings, cwd=tmp_path, timeout=CRAWL_TIMEOUT)
         assert result.returncode == 0, result.stderr[-3000:]
         assert "took over its" in result.stderr
-        after = pg_snapshot(store)
+        after = pg_snapshot(store, site)
         # Variants: none wrong; some lost with the killed worker (LOST_VARIANTS).
         assert_same_store(after.dump, baseline.dump, tables=("articles", "links"))
         assert_no_extra_variants(after.dump, baseline.dump)
