@@ -50,7 +50,7 @@ _LINKS_SQL = (
     "SELECT s.url, l.dst_url, d.url, l.kind, l.anchor_text FROM links l"
     " JOIN articles s ON s.id = l.src_id LEFT JOIN articles d ON d.id = l.dst_id"
 )
-# Columns holding URLs: the site's own scheme://host:port is replaced by SITE in them.
+# Columns holding URLs: the site's own host:port is replaced by SITE in them.
 _URL_COLUMNS = frozenset({"url", "image_url", "duplicate_of"})
 SITE = "{site}"
 
@@ -79,7 +79,8 @@ class StoreDump:
 
 
 class _Relativizer:
-    """Replace the site's origin (either scheme, same host:port) with SITE.
+    """Write the site's host:port as SITE in its URLs (the scheme is kept: an http and an
+    https spelling of one page stay two variants).
 
     Two replicas of the same content on different ports then compare equal; off-site URLs
     are left as they are.
@@ -94,12 +95,12 @@ class _Relativizer:
         for scheme in ("http://", "https://"):
             origin = scheme + self.host
             if value == origin or value.startswith(origin + "/"):
-                return SITE + value[len(origin) :]
+                return scheme + SITE + value[len(origin) :]
         return value
 
 
 def site_relative(url: str, base: str) -> str:
-    """``url`` as a dump spells it (the site's origin written as SITE)."""
+    """``url`` as a dump spells it (the site's host:port written as SITE)."""
     return str(_Relativizer(base)(url))
 
 
@@ -137,7 +138,7 @@ def _build(
 def dump_store(target: str | Path, base: str | None = None) -> StoreDump:
     """Read a store (a SQLite path or ``sqlite:///...``, or ``postgresql://...``).
 
-    ``base`` is the crawled site's base URL: its origin is written as SITE in every URL, so
+    ``base`` is the crawled site's base URL: its host:port is written as SITE in every URL, so
     crawls of two replica processes (different ports) can be compared.
     """
     target = str(target)
@@ -181,8 +182,8 @@ def _section(title: str, lines: list[str], limit: int) -> list[str]:
 def _set_section(name: str, expected: set[Any], got: set[Any], limit: int) -> list[str]:
     missing = sorted(expected - got, key=repr)
     extra = sorted(got - expected, key=repr)
-    return _section(f"{name} missing", [_short(x, 200) for x in missing], limit) + _section(
-        f"{name} extra", [_short(x, 200) for x in extra], limit
+    return _section(f"{name} missing", [_short(x, 300) for x in missing], limit) + _section(
+        f"{name} extra", [_short(x, 300) for x in extra], limit
     )
 
 
@@ -234,7 +235,7 @@ def assert_no_extra_variants(got: StoreDump, expected: StoreDump, limit: int = 1
     """Every URL variant stored names the article a clean crawl says it names (none extra,
     none pointing elsewhere); for runs known to lose some variants (see LOST_VARIANTS)."""
     extra = set(got.article_urls.items()) - set(expected.article_urls.items())
-    lines = _section("article_urls extra", [_short(x, 200) for x in sorted(extra)], limit)
+    lines = _section("article_urls extra", [_short(x, 300) for x in sorted(extra)], limit)
     assert not lines, "store differs from a clean crawl's:\n" + "\n".join(lines)
 
 
