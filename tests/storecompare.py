@@ -239,10 +239,10 @@ def assert_no_extra_variants(got: StoreDump, expected: StoreDump, limit: int = 1
     assert not lines, "store differs from a clean crawl's:\n" + "\n".join(lines)
 
 
-# The product bug that makes interrupted and multi-worker runs lose URL variants.
+# The product bug that makes killed runs lose URL variants.
 LOST_VARIANTS = (
-    "URL variants met in links are held in the spider's memory until their article is stored"
-    " (IfpSpider.note_variants / flush_variants / closed in spiders/ifp.py): a killed or"
-    " interrupted run loses them, and so does a worker that closes before another worker"
-    " stores the article; no later run refetches the stored page that linked to them"
+    "URL variants met in links wait in the spider's memory (IfpSpider.variant_pairs until"
+    " VARIANT_BATCH, pending_variants until closed(), spiders/ifp.py) before"
+    " store.add_url_variants writes them: a SIGKILLed run loses them, and no later run"
+    " refetches the stored page that linked to them"
 )

@@ -227,24 +227,13 @@ def test_sigint_then_resume_with_jobdir_equals_one_crawl(
     replica: ReplicaServer, reference: StoreDump, resumed_after_sigint: Path
 ) -> None:
     db = resumed_after_sigint / "ifp.db"
-    got = dump_store(db, replica.base_url)
-    # URL variants apart (test below): a product bug loses some, none may be wrong.
-    assert_same_store(got, reference, tables=("articles", "links"))
-    assert_no_extra_variants(got, reference)
+    assert_same_store(dump_store(db, replica.base_url), reference)
     assert sitemap_records(db) >= 1  # the run that finished records what it read
     assert integrity(db) == "ok"
     with (resumed_after_sigint / "articles.csv").open(newline="", encoding="utf-8") as fp:
         rows = list(csv.reader(fp))
     header = rows[0]
     assert sum(1 for row in rows if row == header) == 1, "a resumed run wrote a second header"
-
-
-@pytest.mark.xfail(strict=True, reason=LOST_VARIANTS)
-def test_sigint_then_resume_keeps_every_url_variant(
-    replica: ReplicaServer, reference: StoreDump, resumed_after_sigint: Path
-) -> None:
-    got = dump_store(resumed_after_sigint / "ifp.db", replica.base_url)
-    assert_same_store(got, reference, tables=("article_urls",))
 
 
 def test_sigkill_at_three_points_then_plain_reruns(
