@@ -6,11 +6,17 @@ need it instead of skipping them.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
+
+from tests.storecompare import StoreDump, dump_store
 
 PG_DSN = os.environ.get("IFP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("IFP_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -52,3 +58,47 @@ def replica() -> Iterator[object]:
 
     with ReplicaServer("--articles", "120") as server:
         yield server
+
+
+@dataclass(frozen=True)
+class CleanCrawl:
+    """One uninterrupted single-process crawl of a fault-free replica into SQLite."""
+
+    dump: StoreDump  # URLs relative to the site (tests/storecompare.py)
+    runs: list[dict[str, Any]]  # crawl_runs stats, with "_finished"
+
+
+@pytest.fixture(scope="session")
+def clean_crawl(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], CleanCrawl]:
+    """``clean_crawl(n)``: the reference store for an n-article replica, crawled once per
+    session and shared (the faults and multi-worker tests both compare with 300 articles).
+
+    The replica's content depends only on its arguments, so a store crawled from another
+    replica process with the same ``--articles`` compares equal once URLs are site-relative.
+    """
+    from ifpcrawl.local import run_crawl
+    from ifpcrawl.replica.testing import ReplicaServer
+
+    done: dict[int, CleanCrawl] = {}
+
+    def get(articles: int) -> CleanCrawl:
+        if articles not in done:
+            tmp = tmp_path_factory.mktemp(f"clean{articles}")
+            db = tmp / "ifp.db"
+            with ReplicaServer("--articles", str(articles)) as replica:
+                result = run_crawl(replica.base_url, str(db), cwd=tmp, timeout=900)
+                assert result.returncode == 0, result.stderr[-3000:]
+                dump = dump_store(db, replica.base_url)
+            with sqlite3.connect(db) as con:
+                runs = [
+                    {**json.loads(stats), "_finished": finished}
+                    for finished, stats in con.execute(
+                        "SELECT finished_at, stats FROM crawl_runs ORDER BY id"
+                    )
+                ]
+            con.close()
+            assert len(dump.articles) >= articles  # the replica's articles, at least
+            done[articles] = CleanCrawl(dump, runs)
+        return done[articles]
+
+    return get

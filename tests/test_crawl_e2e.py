@@ -137,25 +137,59 @@ def test_seed_article_extracted_exactly(crawl: Crawl) -> None:
     assert row["body"] == "\n\n".join(paragraphs[start : end + 1])
 
 
-def test_every_link_is_a_row_with_kind_and_anchor(crawl: Crawl) -> None:
-    missing = []
+def test_page_metadata_matches_the_manifest(crawl: Crawl) -> None:
+    """summary, modified_at, image_url and wp_post_id, which every tagDiv article page shows
+    (meta description / JSON-LD, itemprop dateModified, the featured image, article#post-ID),
+    compared as whole records on every article."""
+    names = ("summary", "modified_at", "image_url", "wp_post_id")
+    expected = {}
     for article in crawl.manifest["articles"]:
-        src = crawl.db.execute(
-            "SELECT id FROM articles WHERE url = ?", (crawl.expected_url(article["path"]),)
+        image = article["image_url"]
+        expected[article["path"]] = {
+            **{name: article[name] for name in names},
+            "image_url": crawl.base.rstrip("/") + image if image else None,
+        }
+    stored = {}
+    for article in crawl.manifest["articles"]:
+        row = crawl.db.execute(
+            "SELECT summary, modified_at, image_url, wp_post_id FROM articles WHERE url = ?",
+            (crawl.expected_url(article["path"]),),
         ).fetchone()
-        for link in article["links"]:
-            target = link["path_or_url"]
-            if target.startswith("/"):
-                dst = crawl.expected_url(target)
-            else:
-                dst = canonicalize(target) or target
-            row = crawl.db.execute(
-                "SELECT anchor_text FROM links WHERE src_id = ? AND dst_url = ? AND kind = ?",
-                (src["id"], dst, link["kind"]),
-            ).fetchone()
-            if row is None or row["anchor_text"] != link["anchor_text"]:
-                missing.append((article["path"], link))
-    assert missing == []
+        stored[article["path"]] = None if row is None else dict(row)
+    wrong = [(path, want, stored[path]) for path, want in expected.items() if stored[path] != want]
+    assert wrong == [], f"{len(wrong)} of {len(expected)} articles differ: {wrong[:5]}"
+
+
+def manifest_link(crawl: Crawl, link: dict[str, Any]) -> tuple[str, str, str]:
+    target = link["path_or_url"]
+    dst = crawl.expected_url(target) if target.startswith("/") else canonicalize(target) or target
+    return dst, link["kind"], link["anchor_text"]
+
+
+def test_body_and_related_links_are_the_manifests_exactly(crawl: Crawl) -> None:
+    """Every body / related link, as (source, target, kind, anchor): none missing, none
+    extra. Recent Posts links are the site's latest posts at fetch time: checked below."""
+    expected = {
+        (crawl.expected_url(article["path"]), *manifest_link(crawl, link))
+        for article in crawl.manifest["articles"]
+        for link in article["links"]
+    }
+    # A body image linked to its attachment page is an in-body link with no text; the
+    # manifest lists those pages among non_articles (<article path>attachment/<name>/).
+    for article in crawl.manifest["articles"]:
+        for path in crawl.manifest["non_articles"]:
+            if path.startswith(article["path"].rstrip("/") + "/attachment/"):
+                src = crawl.expected_url(article["path"])
+                expected.add((src, crawl.expected_url(path), "body", ""))
+    stored = {
+        (r["url"], r["dst_url"], r["kind"], r["anchor_text"])
+        for r in crawl.db.execute(
+            "SELECT a.url, l.dst_url, l.kind, l.anchor_text FROM links l"
+            " JOIN articles a ON a.id = l.src_id WHERE l.kind != 'recent'"
+        )
+    }
+    missing, extra = sorted(expected - stored), sorted(stored - expected)
+    assert (missing, extra) == ([], []), f"missing {missing[:10]}, extra {extra[:10]}"
 
 
 def test_recent_posts_links_recorded(crawl: Crawl) -> None:

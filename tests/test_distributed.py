@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,14 @@ from ifpcrawl.distributed import (
     site_key,
 )
 from ifpcrawl.local import PROJECT_ROOT, crawl_command, crawl_env, run_crawl
+from tests.conftest import CleanCrawl
+from tests.storecompare import (
+    StoreDump,
+    assert_no_extra_variants,
+    assert_same_store,
+    dump_store,
+    site_relative,
+)
 
 ARTICLES = int(os.environ.get("IFP_TEST_ARTICLES_DISTRIBUTED", "300"))
 WORKERS = 3
@@ -277,50 +284,30 @@ def test_two_sites_never_share_a_frontier(server: redis.Redis, redis_prefix: str
 
 # --- end to end: worker processes on the replica ----------------------------------------------
 
-LINKS_SQL = (
-    "SELECT s.url, l.dst_url, l.kind, d.url FROM links l"
-    " JOIN articles s ON s.id = l.src_id LEFT JOIN articles d ON d.id = l.dst_id"
-)
-
 
 @dataclass
 class Snapshot:
-    """What a store holds, keyed by URL (ids differ between stores)."""
+    """What a store holds (tests/storecompare.py: every column, variant and link, no ids)
+    and its runs."""
 
-    articles: dict[str, tuple[str, str]]  # canonical url -> (title, body)
-    rows: int
-    links: set[tuple[str, str, str, str | None]]  # (src url, dst url, kind, resolved dst url)
+    dump: StoreDump
     runs: list[dict[str, Any]]  # crawl_runs stats, oldest first
 
 
-def _snapshot(rows: list[Any], links: list[Any], runs: list[Any]) -> Snapshot:
-    return Snapshot(
-        articles={str(r[0]): (str(r[1]), str(r[2])) for r in rows},
-        rows=len(rows),
-        links={(str(a), str(b), str(c), None if d is None else str(d)) for a, b, c, d in links},
-        runs=[
-            {**(json.loads(r[1]) if isinstance(r[1], str) else dict(r[1] or {})), "_finished": r[0]}
-            for r in runs
-        ],
-    )
+def _runs(rows: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {**(json.loads(r[1]) if isinstance(r[1], str) else dict(r[1] or {})), "_finished": r[0]}
+        for r in rows
+    ]
 
 
-def sqlite_snapshot(path: Path) -> Snapshot:
-    with sqlite3.connect(path) as db:
-        return _snapshot(
-            db.execute("SELECT url, title, body FROM articles").fetchall(),
-            db.execute(LINKS_SQL).fetchall(),
-            db.execute("SELECT finished_at, stats FROM crawl_runs ORDER BY id").fetchall(),
-        )
+RUNS_SQL = "SELECT finished_at, stats FROM crawl_runs ORDER BY id"
 
 
-def pg_snapshot(store_url: str) -> Snapshot:
+def pg_snapshot(store_url: str, site: str) -> Snapshot:
     with psycopg.connect(store_url) as conn:
-        return _snapshot(
-            conn.execute("SELECT url, title, body FROM articles").fetchall(),
-            conn.execute(LINKS_SQL).fetchall(),
-            conn.execute("SELECT finished_at, stats FROM crawl_runs ORDER BY id").fetchall(),
-        )
+        runs = _runs(conn.execute(RUNS_SQL).fetchall())
+    return Snapshot(dump_store(store_url, site), runs)
 
 
 def count_pg_articles(store_url: str) -> int:
@@ -395,14 +382,11 @@ def site(services: tuple[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def baseline(site: str, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    """One worker, no Redis, SQLite: the reference every group crawl must match."""
-    tmp = tmp_path_factory.mktemp("single")
-    result = run_crawl(site, str(tmp / "ifp.db"), cwd=tmp, timeout=CRAWL_TIMEOUT)
-    assert result.returncode == 0, result.stderr[-3000:]
-    snapshot = sqlite_snapshot(tmp / "ifp.db")
-    assert snapshot.rows >= ARTICLES  # the replica's articles, at least
-    return snapshot
+def baseline(clean_crawl: Callable[[int], CleanCrawl]) -> Snapshot:
+    """One worker, no Redis, SQLite: the reference every group crawl must match (shared
+    with the faults test: conftest.clean_crawl)."""
+    reference = clean_crawl(ARTICLES)
+    return Snapshot(reference.dump, reference.runs)
 
 
 def _new_schema(pg_dsn: str) -> tuple[str, str]:
@@ -455,7 +439,7 @@ def group(
             tmp,
             codes,
             [w.tail() for w in workers],
-            pg_snapshot(store),
+            pg_snapshot(store, site),
             group_keys(redis_url, prefix),
         )
     finally:
@@ -473,26 +457,17 @@ class TestWorkerGroup:
             assert run["_finished"] is not None
             assert run.get("finish_reason") == "finished"
 
-    def test_same_articles_as_one_worker(self, group: GroupRun, baseline: Snapshot) -> None:
-        assert group.snapshot.rows == len(group.snapshot.articles)  # each URL once
-        assert set(group.snapshot.articles) == set(baseline.articles)
-        different = [
-            url
-            for url, stored in group.snapshot.articles.items()
-            if stored != baseline.articles[url]
-        ]
-        assert different == []
-
-    def test_links_resolved_like_one_worker(self, group: GroupRun, baseline: Snapshot) -> None:
-        assert group.snapshot.links == baseline.links
-        assert any(resolved is not None for *_, resolved in group.snapshot.links)
+    def test_same_store_as_one_worker(self, group: GroupRun, baseline: Snapshot) -> None:
+        """Every column, URL variant and link (resolved target included), both ways."""
+        assert_same_store(group.snapshot.dump, baseline.dump)
+        assert any(resolved is not None for _, _, resolved, _, _ in group.snapshot.dump.links)
 
     def test_articles_fetched_once_across_workers(
         self, group: GroupRun, baseline: Snapshot
     ) -> None:
         runs = group.snapshot.runs
         assert total(runs, "ifp/pages/article") == total(baseline.runs, "ifp/pages/article")
-        assert total(runs, "ifp/articles_stored") == baseline.rows
+        assert total(runs, "ifp/articles_stored") == baseline.dump.article_rows
         # The work was shared, not done by whichever worker came first.
         assert sum(1 for run in runs if int(run.get("ifp/pages/article", 0)) > 0) >= 2
         # Seeds too: each worker's start() offered them, the shared filter let one through.
@@ -512,7 +487,7 @@ class TestWorkerGroup:
     def test_finished_group_leaves_no_keys(self, group: GroupRun) -> None:
         assert group.leftover_keys == []
 
-    def test_export_and_graph_read_the_postgres_store(self, group: GroupRun) -> None:
+    def test_export_and_graph_read_the_postgres_store(self, group: GroupRun, site: str) -> None:
         out = group.workdir / "articles.jsonl"
         graphml = group.workdir / "links.graphml"
         edges = group.workdir / "edges.csv"
@@ -531,10 +506,10 @@ class TestWorkerGroup:
             )
             assert result.returncode == 0, result.stderr[-3000:]
         exported = [json.loads(line) for line in out.read_text().splitlines() if line]
-        assert {row["url"] for row in exported} == set(group.snapshot.articles)
+        assert {site_relative(row["url"], site) for row in exported} == group.snapshot.dump.urls
         graph = nx.read_graphml(graphml)
-        resolved = {(s, d) for s, _, _, d in group.snapshot.links if d is not None}
-        assert graph.number_of_nodes() >= len(group.snapshot.articles)
+        resolved = {(s, d) for s, _, d, _, _ in group.snapshot.dump.links if d is not None}
+        assert graph.number_of_nodes() >= len(group.snapshot.dump.articles)
         assert graph.number_of_edges() >= 1 and len(resolved) >= 1
         assert len(edges.read_text().splitlines()) > 1
 
@@ -552,8 +527,8 @@ class TestWorkerGroup:
             timeout=CRAWL_TIMEOUT,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-        after = pg_snapshot(group.store)
-        assert after.articles == group.snapshot.articles
+        after = pg_snapshot(group.store, site)
+        assert_same_store(after.dump, group.snapshot.dump)
         last = after.runs[-1]
         assert int(last.get("ifp/pages/listing", 0)) > 0  # seeded again, not filtered out
         assert int(last.get("ifp/articles_new", 0)) == 0
@@ -588,11 +563,11 @@ def test_killed_worker_loses_nothing(
         assert victim.process.wait(timeout=60) == -signal.SIGKILL
         codes = wait_all(workers[1:])
         assert codes == [0] * (WORKERS - 1), "\n\n".join(w.tail() for w in workers[1:])
-        after = pg_snapshot(store)
-        assert after.rows == len(after.articles)
-        assert set(after.articles) == set(baseline.articles)
-        assert after.articles == baseline.articles
-        assert after.links == baseline.links
+        after = pg_snapshot(store, site)
+        # Variants: none wrong; those in the killed worker's memory are lost
+        # (storecompare.LOST_VARIANTS).
+        assert_same_store(after.dump, baseline.dump, tables=("articles", "links"))
+        assert_no_extra_variants(after.dump, baseline.dump)
         finished = [run for run in after.runs if run["_finished"] is not None]
         assert len(finished) == WORKERS - 1  # the victim's row stays "interrupted"
         assert total(finished, "ifp/redis/taken_over") > 0
@@ -628,15 +603,16 @@ def test_frontier_survives_the_loss_of_every_worker(
         left = group_keys(redis_url, prefix)
         assert any(key.endswith(":seen") for key in left)
         assert any(":lease:" in key for key in left)
-        assert count_pg_articles(store) < len(baseline.articles)
+        assert count_pg_articles(store) < len(baseline.dump.articles)
         settings = {"IFP_REDIS_URL": redis_url, "IFP_REDIS_PREFIX": prefix, **GROUP_SETTINGS}
         result = run_crawl(site, store, settings=settings, cwd=tmp_path, timeout=CRAWL_TIMEOUT)
         assert result.returncode == 0, result.stderr[-3000:]
         assert "took over its" in result.stderr
-        after = pg_snapshot(store)
-        assert after.rows == len(after.articles)
-        assert after.articles == baseline.articles
-        assert after.links == baseline.links
+        after = pg_snapshot(store, site)
+        # Variants: none wrong; those in the killed worker's memory are lost
+        # (storecompare.LOST_VARIANTS).
+        assert_same_store(after.dump, baseline.dump, tables=("articles", "links"))
+        assert_no_extra_variants(after.dump, baseline.dump)
         assert after.runs[-1].get("ifp/redis/taken_over", 0) > 0
         assert group_keys(redis_url, prefix) == []
     finally:

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,8 @@ import pytest
 from ifpcrawl.local import run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.urls import Site, canonicalize
+from tests.conftest import CleanCrawl
+from tests.storecompare import assert_same_store, dump_store
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +58,7 @@ class FaultyCrawl:
     site: Site
     manifest: dict[str, Any]
     db: sqlite3.Connection
+    path: Path
     runs: list[Run] = field(default_factory=list)
 
     def expected_urls(self) -> set[str]:
@@ -101,7 +104,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultyCrawl]:
         db = sqlite3.connect(db_path)
         db.row_factory = sqlite3.Row
         crawl = FaultyCrawl(
-            replica.base_url, Site.from_url(replica.base_url), replica.manifest(), db
+            replica.base_url, Site.from_url(replica.base_url), replica.manifest(), db, db_path
         )
         crawl.runs.append(one_run(replica, db_path, tmp))
         if set(crawl.first.stored) != crawl.expected_urls():
@@ -155,6 +158,14 @@ def test_every_article_stored_exactly_once_within_one_rerun(crawl: FaultyCrawl) 
     rows = [r["url"] for r in crawl.db.execute("SELECT url FROM articles")]
     assert len(rows) == len(set(rows))
     assert set(rows) == crawl.expected_urls()
+
+
+def test_store_equals_a_clean_crawls(
+    crawl: FaultyCrawl, clean_crawl: Callable[[int], CleanCrawl]
+) -> None:
+    """Every column, URL variant and link, both ways, as one crawl of the same replica
+    without faults stored them (the same reference the multi-worker tests use)."""
+    assert_same_store(dump_store(crawl.path, crawl.base), clean_crawl(N).dump)
 
 
 def test_zero_duplicates(crawl: FaultyCrawl) -> None:

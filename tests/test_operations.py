@@ -23,10 +23,21 @@ import pytest
 from ifpcrawl.exports import COLUMNS, csv_cell
 from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
+from tests.storecompare import (
+    LOST_VARIANTS,
+    StoreDump,
+    assert_no_extra_variants,
+    assert_same_store,
+    dump_store,
+)
 
 pytestmark = pytest.mark.e2e
 
 N = int(os.environ.get("IFP_TEST_ARTICLES", "200"))
+# README's claim: an unchanged rerun costs at most 2% of a full crawl's requests, from this
+# size up (the rerun's ~13 requests do not grow with the archive; at 200 they are ~4%).
+INCREMENTAL_ARTICLES = int(os.environ.get("IFP_TEST_INCREMENTAL_ARTICLES", "1000"))
+INCREMENTAL_MAX_SHARE = 0.02
 # Slow the crawl down so that signals land mid-way through it.
 SLOW = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
@@ -40,18 +51,6 @@ def last_stats(db: Path) -> dict[str, Any]:
     try:
         row = con.execute("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
         return dict(json.loads(row[0]))
-    finally:
-        con.close()
-
-
-def snapshot(db: Path, base: str) -> set[tuple[str, str, str]]:
-    """What a store holds, independent of the replica's port: (path, title, content_hash)."""
-    con = sqlite3.connect(db)
-    try:
-        return {
-            (url.removeprefix(base), title, digest)
-            for url, title, digest in con.execute("SELECT url, title, content_hash FROM articles")
-        }
     finally:
         con.close()
 
@@ -124,19 +123,19 @@ def replica() -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture(scope="module")
-def reference(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> set[Any]:
+def reference(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> StoreDump:
     """One uninterrupted crawl: what every interrupted crawl must end up equal to."""
     tmp = tmp_path_factory.mktemp("reference")
     result = run_crawl(replica.base_url, str(tmp / "ref.db"), cwd=tmp, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
-    snap = snapshot(tmp / "ref.db", replica.base_url)
-    assert len(snap) == len(replica.manifest()["articles"])
-    return snap
+    dump = dump_store(tmp / "ref.db", replica.base_url)
+    assert len(dump.articles) == len(replica.manifest()["articles"])
+    return dump
 
 
 def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) -> None:
     db = tmp_path / "ifp.db"
-    with ReplicaServer("--articles", str(N)) as first:
+    with ReplicaServer("--articles", str(INCREMENTAL_ARTICLES)) as first:
         port = first.base_url.rstrip("/").rsplit(":", 1)[1]
         full = run_crawl(first.base_url, str(db), cwd=tmp_path, timeout=900)
         assert full.returncode == 0, full.stderr[-3000:]
@@ -158,10 +157,10 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
         f"incremental rerun: {rerun['downloader/request_count']} requests vs "
         f"{full_stats['downloader/request_count']} ({ratio:.2%})"
     )
-    assert ratio <= (0.02 if N >= 1000 else 0.06)
+    assert ratio <= INCREMENTAL_MAX_SHARE, f"at {INCREMENTAL_ARTICLES} articles"
 
     with ReplicaServer(
-        "--articles", str(N), "--add", "20", "--edit", "10", "--port", port
+        "--articles", str(INCREMENTAL_ARTICLES), "--add", "20", "--edit", "10", "--port", port
     ) as changed:
         manifest = changed.manifest()
         result = run_crawl(changed.base_url, str(db), cwd=tmp_path, timeout=900)
@@ -183,49 +182,80 @@ def test_incremental_runs_fetch_little_and_exactly_what_changed(tmp_path: Path) 
     assert integrity(db) == "ok"
 
 
-def test_sigint_then_resume_with_jobdir_equals_one_crawl(
-    replica: ReplicaServer, reference: set[Any], tmp_path: Path
-) -> None:
-    db = tmp_path / "ifp.db"
-    feed = tmp_path / "articles.csv"
-    args = ("-s", f"JOBDIR={tmp_path / 'job'}", "-o", str(feed))
-    proc = popen_crawl(replica.base_url, db, tmp_path, SLOW, args)
+@pytest.fixture(scope="module")
+def resumed_after_sigint(
+    replica: ReplicaServer, reference: StoreDump, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A crawl with JOBDIR stopped by one SIGINT a third of the way, then the same command
+    again; returns its working directory (ifp.db, articles.csv)."""
+    tmp = tmp_path_factory.mktemp("sigint")
+    db = tmp / "ifp.db"
+    args = ("-s", f"JOBDIR={tmp / 'job'}", "-o", str(tmp / "articles.csv"))
+    proc = popen_crawl(replica.base_url, db, tmp, SLOW, args)
     wait_for_articles(db, max(10, N // 3), proc)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr[-3000:]
-    assert count_articles(db) < len(reference)
+    assert count_articles(db) < len(reference.articles)
     # An interrupted run did not fetch all its sitemaps called for: none is recorded as read.
     assert sitemap_records(db) == 0
-    resumed = run_crawl(replica.base_url, str(db), cwd=tmp_path, args=args, timeout=900)
+    resumed = run_crawl(replica.base_url, str(db), cwd=tmp, args=args, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert snapshot(db, replica.base_url) == reference
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def rerun_after_sigkills(
+    replica: ReplicaServer, reference: StoreDump, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Three crawls killed (SIGKILL) at 20%, 50% and 80% of the articles, then one plain
+    rerun; returns the store."""
+    tmp = tmp_path_factory.mktemp("sigkill")
+    db = tmp / "ifp.db"
+    for fraction in (0.2, 0.5, 0.8):
+        proc = popen_crawl(replica.base_url, db, tmp, SLOW)
+        wait_for_articles(db, int(len(reference.articles) * fraction), proc)
+        proc.kill()
+        proc.communicate(timeout=60)
+        assert integrity(db) == "ok"
+    final = run_crawl(replica.base_url, str(db), cwd=tmp, timeout=900)
+    assert final.returncode == 0, final.stderr[-3000:]
+    return db
+
+
+def test_sigint_then_resume_with_jobdir_equals_one_crawl(
+    replica: ReplicaServer, reference: StoreDump, resumed_after_sigint: Path
+) -> None:
+    db = resumed_after_sigint / "ifp.db"
+    assert_same_store(dump_store(db, replica.base_url), reference)
     assert sitemap_records(db) >= 1  # the run that finished records what it read
     assert integrity(db) == "ok"
-    with feed.open(newline="", encoding="utf-8") as fp:
+    with (resumed_after_sigint / "articles.csv").open(newline="", encoding="utf-8") as fp:
         rows = list(csv.reader(fp))
     header = rows[0]
     assert sum(1 for row in rows if row == header) == 1, "a resumed run wrote a second header"
 
 
 def test_sigkill_at_three_points_then_plain_reruns(
-    replica: ReplicaServer, reference: set[Any], tmp_path: Path
+    replica: ReplicaServer, reference: StoreDump, rerun_after_sigkills: Path
 ) -> None:
-    db = tmp_path / "ifp.db"
-    for fraction in (0.2, 0.5, 0.8):
-        proc = popen_crawl(replica.base_url, db, tmp_path, SLOW)
-        wait_for_articles(db, int(len(reference) * fraction), proc)
-        proc.kill()
-        proc.communicate(timeout=60)
-        assert integrity(db) == "ok"
-    final = run_crawl(replica.base_url, str(db), cwd=tmp_path, timeout=900)
-    assert final.returncode == 0, final.stderr[-3000:]
-    assert snapshot(db, replica.base_url) == reference
+    db = rerun_after_sigkills
+    got = dump_store(db, replica.base_url)
+    assert_same_store(got, reference, tables=("articles", "links"))  # variants: below
+    assert_no_extra_variants(got, reference)
     assert integrity(db) == "ok"
     con = sqlite3.connect(db)
     unfinished = con.execute("SELECT count(*) FROM crawl_runs WHERE finished_at IS NULL").fetchone()
     con.close()
     assert unfinished[0] == 3  # the killed runs stay visible as interrupted
+
+
+@pytest.mark.xfail(strict=True, reason=LOST_VARIANTS)
+def test_sigkill_then_rerun_keeps_every_url_variant(
+    replica: ReplicaServer, reference: StoreDump, rerun_after_sigkills: Path
+) -> None:
+    got = dump_store(rerun_after_sigkills, replica.base_url)
+    assert_same_store(got, reference, tables=("article_urls",))
 
 
 def test_a_second_run_on_the_same_store_exits_at_once(
