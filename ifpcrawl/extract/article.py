@@ -24,6 +24,7 @@ from ifpcrawl.dates import parse_datetime, to_iso
 from ifpcrawl.extract.body import BodyResult, extract_body
 from ifpcrawl.extract.generic import GenericResult, run_trafilatura
 from ifpcrawl.extract.jsonld import Node, first_value, text_list, text_value
+from ifpcrawl.extract.kind import DATE_TEXT_RE
 from ifpcrawl.extract.links import dedupe_links, link_from_anchor
 from ifpcrawl.extract.page import Page, PageKind
 from ifpcrawl.extract.selectors import Element, Sel, attr, first, is_inside, node_text, xpath
@@ -412,6 +413,7 @@ _SHORTLINK_RE = re.compile(r"[?&]p=(\d+)")
 _REST_RE = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _ELLIPSIS_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[&hellip;\])\s*$")
 _BY_PREFIX_RE = re.compile(r"^(?:by|written by|posted by|published by)\s*:?\s+", re.IGNORECASE)
+_BYLINE_MAX_WORDS = 12
 _CLOCK_RE = re.compile(r"\d{1,2}:\d{2}")
 _IMAGE_EXT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", re.IGNORECASE)
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ", " · ", " : ")
@@ -568,9 +570,30 @@ def _container_body(selector: Sel) -> Callable[[_Context], BodyResult | None]:
         found = ctx.find(selector)
         if not found:
             return None
-        return extract_body(found[0], ctx.page.absolute)
+        first_result = extract_body(found[0], ctx.page.absolute)
+        if _is_real_body(first_result):
+            return first_result
+        # An empty or tiny match (an empty div.post-content near the footer, a teaser
+        # box) is no verdict: a later match of the same selector may hold the text.
+        for node in found[1:]:
+            result = extract_body(node, ctx.page.absolute)
+            if _is_real_body(result):
+                return result
+        # Only the post's own content container is authoritative when empty: falling
+        # through to the generic extractor would turn an empty post into its sidebar.
+        # Block themes have no post element: their core post-content block is the post's.
+        post = ctx.page.post_element
+        if post is not None and (found[0] is post or is_inside(found[0], post)):
+            return first_result
+        if "wp-block-post-content" in (found[0].get("class") or "").split():
+            return first_result
+        return None
 
     return getter
+
+
+def _is_real_body(result: BodyResult) -> bool:
+    return word_count("\n\n".join(result.paragraphs)) >= MIN_BODY_WORDS
 
 
 def _body_generic(ctx: _Context) -> BodyResult | None:
@@ -591,8 +614,8 @@ def _body_jsonld(ctx: _Context) -> BodyResult | None:
 
 _HTML_ARTICLE = xpath("(descendant::article | descendant::main)[1]")
 
-# A content container that is present is authoritative even when empty: falling
-# through to the generic extractor would turn an empty post into its sidebar.
+# A container with text wins; an empty one stops the chain only inside the post's own
+# element (see _container_body).
 BODY_CHAIN: Chain[BodyResult] = (
     ("tagdiv", _container_body(_TAGDIV_CONTENT)),
     ("amp", _container_body(_AMP_CONTENT)),
@@ -1127,7 +1150,7 @@ def extract_article(page: Page) -> Extraction:
     title = take("title", extract_title(ctx)) or ""
     body_found = extract_body_field(ctx)
     body_result = body_found[0] if body_found else BodyResult()
-    body = normalize_paragraphs(_without_title(body_result.paragraphs, title))
+    body = normalize_paragraphs(_without_byline(_without_title(body_result.paragraphs, title)))
     if body:
         assert body_found is not None
         sources["body"] = body_found[1]
@@ -1183,6 +1206,19 @@ def extract_article(page: Page) -> Extraction:
 def _without_title(paragraphs: list[str], title: str) -> list[str]:
     """Drop a leading paragraph that repeats the title (generic extractors keep the h1)."""
     if paragraphs and title and clean_title(paragraphs[0]).casefold() == title.casefold():
+        return paragraphs[1:]
+    return paragraphs
+
+
+def _without_byline(paragraphs: list[str]) -> list[str]:
+    """Drop a leading "By NAME, March 4, 2021" line (generic extractors keep the byline)."""
+    if not paragraphs:
+        return paragraphs
+    lead = paragraphs[0].strip()
+    if len(lead.split()) > _BYLINE_MAX_WORDS or not DATE_TEXT_RE.search(lead):
+        return paragraphs
+    rest = DATE_TEXT_RE.sub("", lead).strip(" ,.-–|·")
+    if not rest or _BY_PREFIX_RE.match(lead):
         return paragraphs[1:]
     return paragraphs
 
