@@ -20,10 +20,10 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from ifpcrawl.dates import parse_datetime, to_iso
+from ifpcrawl.dates import parse_datetime, parse_instant, to_iso
 from ifpcrawl.extract.body import BodyResult, extract_body
 from ifpcrawl.extract.generic import GenericResult, run_trafilatura
-from ifpcrawl.extract.jsonld import Node, first_value, text_list, text_value
+from ifpcrawl.extract.jsonld import Node, first_value, node_types, text_list, text_value
 from ifpcrawl.extract.kind import DATE_TEXT_RE
 from ifpcrawl.extract.links import dedupe_links, link_from_anchor
 from ifpcrawl.extract.page import Page, PageKind
@@ -45,6 +45,8 @@ class Extraction:
     kind: PageKind
     missing: list[str] = field(default_factory=list)  # required fields no chain could fill
     error: str | None = None  # why article is None, one line
+    conflicts: list[str] = field(default_factory=list)
+    """Fields where JSON-LD/meta contradicted the page's visible markup (the page won)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (golden files, debugging)."""
@@ -52,6 +54,7 @@ class Extraction:
             "kind": self.kind,
             "error": self.error,
             "missing": list(self.missing),
+            "conflicts": list(self.conflicts),
             "article": asdict(self.article) if self.article is not None else None,
         }
 
@@ -303,8 +306,11 @@ _WP_CONTENT = _outside_post_lists(
     "post-content",
     "single-content",
 )
+# Twenty Twenty-One prints no byline for an author with a biography, only the bio box:
+# "By NAME" in h2.author-title and a rel=author link "View all of NAME's posts.".
 _WP_AUTHOR = _outside_post_lists(
-    f"descendant::a[{_rel('author')}]"
+    f"descendant::a[{_rel('author')}][not({_c('author-link')})]"
+    f" | descendant::div[{_c('author-bio')}]/descendant::h2[{_c('author-title')}]"
     f" | descendant::div[{_c('wp-block-post-author-name')}]"
     f" | descendant::p[{_c('wp-block-post-author__name')}]"
     f" | descendant::*[self::span or self::div][{_c('byline')}]/descendant::span[{_c('author')}]/a"
@@ -414,6 +420,9 @@ _REST_RE = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _ELLIPSIS_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[&hellip;\])\s*$")
 _BY_PREFIX_RE = re.compile(r"^(?:by|written by|posted by|published by)\s*:?\s+", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 12
+_DAY_LENGTH = len("2021-03-04")  # a bare day: no instant to compare
+_VIEW_ALL_RE = re.compile(r"^view all (?:of )?(.+?)[’']s? posts\.?$", re.IGNORECASE)
+_ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 _CLOCK_RE = re.compile(r"\d{1,2}:\d{2}")
 _IMAGE_EXT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", re.IGNORECASE)
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ", " · ", " : ")
@@ -465,7 +474,7 @@ def _date_attr(node: Element) -> str:
 
 def _parse_first_date(ctx: _Context, values: list[str]) -> str | None:
     for value in values:
-        parsed = parse_datetime(value, now=ctx.page.response_date)
+        parsed = parse_datetime(value, now=ctx.page.response_date, tz=ctx.page.tz)
         if parsed:
             return parsed
     return None
@@ -532,16 +541,29 @@ def _title_generic(ctx: _Context) -> str | None:
     return ctx.generic.title
 
 
+def _title_visible_h1(ctx: _Context) -> str | None:
+    """The post's h1 when the page has one headline (a logo h1 is not a headline)."""
+    h1s = _HTML_H1(ctx.scope)
+    if len(h1s) == 1 or (h1s and ctx.scope is not ctx.tree):
+        return node_text(h1s[0]) or None
+    return None
+
+
+# What the reader sees first: the theme's headline; JSON-LD and OpenGraph come after it
+# (they often carry "| Site Name", or a headline the page no longer shows).
 TITLE_CHAIN: Chain[str] = (
     ("tagdiv", _title_tagdiv),
     ("amp", _title_amp),
+    ("wordpress", _title_wordpress),
+    ("microdata", _title_microdata),
+    ("html", _title_visible_h1),
     ("jsonld", _title_jsonld),
     ("meta", _title_meta),
-    ("microdata", _title_microdata),
-    ("wordpress", _title_wordpress),
     ("html", _title_html),
     ("trafilatura", _title_generic),
 )
+# Sources that state what the page claims rather than what it shows.
+_STRUCTURED = frozenset({"jsonld", "meta"})
 
 
 def extract_title(ctx: _Context) -> tuple[str, str] | None:
@@ -560,6 +582,27 @@ def extract_title(ctx: _Context) -> tuple[str, str] | None:
         if title.casefold().startswith(stem) and not _ELLIPSIS_RE.search(title):
             return title, source
     return chosen
+
+
+def _title_conflict(ctx: _Context, found: tuple[str, str] | None) -> bool:
+    """The page shows one headline and JSON-LD/OpenGraph claim another."""
+    if found is None or found[1] in _STRUCTURED:
+        return False
+    claimed = _title_jsonld(ctx) or _title_meta(ctx)
+    return bool(claimed) and not _same_words(clean_title(claimed or ""), found[0])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _same_words(claimed: str, shown: str) -> bool:
+    """Equal up to case and punctuation, or one extends the other (a site suffix/prefix)."""
+    a, b = _words(claimed), _words(shown)
+    if not a or not b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long[: len(short)] == short or long[-len(short) :] == short
 
 
 # --- body -------------------------------------------------------------------------------
@@ -641,6 +684,9 @@ def _clean_author(value: str | None) -> str | None:
     if not value:
         return None
     text = _BY_PREFIX_RE.sub("", normalize_text(value).replace("\n", " ")).strip(" ,-–|")
+    view_all = _VIEW_ALL_RE.match(text)
+    if view_all:  # an author box's link text, "View all of NAME's posts."
+        text = view_all.group(1).strip()
     if not text or len(text) > 120 or text.lower().startswith(("http://", "https://", "www.")):
         return None
     return text
@@ -654,17 +700,39 @@ def _author_amp(ctx: _Context) -> str | None:
     return _clean_author(_first_text(ctx.find(_AMP_AUTHOR)))
 
 
-def _author_jsonld(ctx: _Context) -> str | None:
+def _jsonld_authors(ctx: _Context) -> list[tuple[str, bool]]:
+    """JSON-LD author names, each with whether the node is an organisation, not a person."""
     raw = ctx.ld("author")
     values = raw if isinstance(raw, list) else [raw]
-    names: list[str] = []
+    names: list[tuple[str, bool]] = []
     for value in values:
         node = ctx.page.jsonld.resolve(value)
-        name = text_value(node.get("name")) if isinstance(node, dict) else text_value(node)
+        if isinstance(node, dict):
+            name = text_value(node.get("name"))
+            types = node_types(node)
+            is_org = bool(types & _ORGANISATION_TYPES) and "Person" not in types
+        else:
+            name, is_org = text_value(node), False
         cleaned = _clean_author(name)
-        if cleaned:
-            names.append(cleaned)
-    return ", ".join(_dedupe(names)) or None
+        if cleaned and cleaned.casefold() not in {n.casefold() for n, _ in names}:
+            names.append((cleaned, is_org or _is_brand(ctx, cleaned)))
+    return names
+
+
+def _is_brand(ctx: _Context, name: str) -> bool:
+    """The site's or the publisher's own name written as the author."""
+    brands = {ctx.page.site_name() or ""}
+    publisher = ctx.page.jsonld.resolve(first_value(ctx.ld("publisher")))
+    if isinstance(publisher, dict):
+        brands.add(text_value(publisher.get("name")) or "")
+    key = name.casefold()
+    return any(brand and brand.casefold() == key for brand in brands)
+
+
+def _author_jsonld(ctx: _Context) -> str | None:
+    names = _jsonld_authors(ctx)
+    people = [name for name, is_org in names if not is_org]
+    return ", ".join(people or [name for name, _ in names]) or None
 
 
 def _author_meta(ctx: _Context) -> str | None:
@@ -695,15 +763,38 @@ def _author_generic(ctx: _Context) -> str | None:
     return _clean_author(ctx.generic.author)
 
 
+# The byline the page shows first; what JSON-LD and meta claim after it.
 AUTHOR_CHAIN: Chain[str] = (
     ("tagdiv", _author_tagdiv),
     ("amp", _author_amp),
+    ("wordpress", _author_wordpress),
+    ("microdata", _author_microdata),
     ("jsonld", _author_jsonld),
     ("meta", _author_meta),
-    ("microdata", _author_microdata),
-    ("wordpress", _author_wordpress),
     ("trafilatura", _author_generic),
 )
+
+
+def extract_author(ctx: _Context) -> tuple[str, str] | None:
+    """First author of the chain that is a person; a brand only when nothing names one."""
+    brand: tuple[str, str] | None = None
+    for name, source in _iter_chain(ctx, AUTHOR_CHAIN):
+        if not _is_brand(ctx, name):
+            return name, source
+        brand = brand or (name, source)
+    return brand
+
+
+def _author_conflict(ctx: _Context, found: tuple[str, str] | None) -> bool:
+    """The page names a person and JSON-LD/meta name somebody else (not a brand)."""
+    if found is None or found[1] in _STRUCTURED:
+        return False
+    people = [name for name, is_org in _jsonld_authors(ctx) if not is_org]
+    claimed = ", ".join(people) or _author_meta(ctx) or ""
+    if not claimed or _is_brand(ctx, claimed):
+        return False
+    shown, said = set(_words(found[0])), set(_words(claimed))
+    return not (shown <= said or said <= shown)
 
 
 # --- section and tags --------------------------------------------------------------------
@@ -867,9 +958,13 @@ def _published_microdata(ctx: _Context) -> str | None:
 
 
 def _published_wordpress(ctx: _Context) -> str | None:
-    values = [_date_attr(node) for node in ctx.find_in_scope(_WP_DATE)]
-    values += [node_text(node) for node in ctx.find_in_scope(_WP_DATE_TEXT)]
-    return _parse_first_date(ctx, values)
+    """The theme's own ``time[datetime]``: what the page shows, in the site's offset."""
+    return _parse_first_date(ctx, [_date_attr(node) for node in ctx.find_in_scope(_WP_DATE)])
+
+
+def _published_wordpress_text(ctx: _Context) -> str | None:
+    # "March 4, 2021" printed without markup: a day, so after the precise sources
+    return _parse_first_date(ctx, [node_text(node) for node in ctx.find_in_scope(_WP_DATE_TEXT)])
 
 
 def _published_html(ctx: _Context) -> str | None:
@@ -878,20 +973,34 @@ def _published_html(ctx: _Context) -> str | None:
 
 def _published_generic(ctx: _Context) -> str | None:
     value = ctx.generic.date
-    return parse_datetime(value, now=ctx.page.response_date) if value else None
+    return parse_datetime(value, now=ctx.page.response_date, tz=ctx.page.tz) if value else None
 
 
+# The page's own times first (they carry the site's offset, and they are what the reader
+# sees); JSON-LD and meta after them, then dates printed as text.
 PUBLISHED_CHAIN: Chain[str] = (
     ("tagdiv", _published_tagdiv),
     ("amp", _published_amp_precise),
+    ("wordpress", _published_wordpress),
     ("jsonld", _published_jsonld),
     ("meta", _published_meta),
     ("microdata", _published_microdata),
-    ("wordpress", _published_wordpress),
+    ("wordpress", _published_wordpress_text),
     ("html", _published_html),
     ("amp", _published_amp_coarse),
     ("trafilatura", _published_generic),
 )
+
+
+def _published_conflict(ctx: _Context, found: tuple[str, str] | None) -> bool:
+    """The page shows one publication time and JSON-LD/meta claim another instant."""
+    if found is None or found[1] in _STRUCTURED or len(found[0]) <= _DAY_LENGTH:
+        return False
+    claimed = _published_jsonld(ctx) or _published_meta(ctx)
+    if not claimed or len(claimed) <= _DAY_LENGTH:
+        return False
+    shown, said = parse_instant(found[0]), parse_instant(claimed)
+    return shown is not None and said is not None and shown != said
 
 
 def _modified_jsonld(ctx: _Context) -> str | None:
@@ -1147,7 +1256,8 @@ def extract_article(page: Page) -> Extraction:
         sources[name] = found[1]
         return found[0]
 
-    title = take("title", extract_title(ctx)) or ""
+    title_found = extract_title(ctx)
+    title = take("title", title_found) or ""
     body_found = extract_body_field(ctx)
     body_result = body_found[0] if body_found else BodyResult()
     body = normalize_paragraphs(_without_byline(_without_title(body_result.paragraphs, title)))
@@ -1164,10 +1274,12 @@ def extract_article(page: Page) -> Extraction:
         return Extraction(
             article=None, kind=kind, missing=["body"], error=f"empty body ({words} words)"
         )
-    author = take("author", _run_chain(ctx, AUTHOR_CHAIN))
+    author_found = extract_author(ctx)
+    author = take("author", author_found)
     section = take("section", _run_chain(ctx, SECTION_CHAIN))
     tags = take("tags", _run_chain(ctx, TAGS_CHAIN)) or []
-    published_at = take("published_at", _run_chain(ctx, PUBLISHED_CHAIN))
+    published_found = _run_chain(ctx, PUBLISHED_CHAIN)
+    published_at = take("published_at", published_found)
     modified_at = take("modified_at", _run_chain(ctx, MODIFIED_CHAIN))
     image_url = take("image_url", _run_chain(ctx, IMAGE_CHAIN))
     summary = take("summary", _run_chain(ctx, SUMMARY_CHAIN))
@@ -1200,7 +1312,17 @@ def extract_article(page: Page) -> Extraction:
         fetched_at=to_iso(page.response_date, tz="UTC") if page.response_date else "",
         sources=sources,
     )
-    return Extraction(article=article, kind=kind, missing=missing, error=None)
+    # The page wins over structured data that contradicts it; the disagreement is counted.
+    conflicts = [
+        name
+        for name, conflict in (
+            ("title", _title_conflict(ctx, title_found)),
+            ("author", _author_conflict(ctx, author_found)),
+            ("published_at", _published_conflict(ctx, published_found)),
+        )
+        if conflict
+    ]
+    return Extraction(article=article, kind=kind, missing=missing, error=None, conflicts=conflicts)
 
 
 def _without_title(paragraphs: list[str], title: str) -> list[str]:

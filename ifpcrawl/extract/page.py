@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from ifpcrawl.dates import SITE_TZ
 from ifpcrawl.extract.jsonld import JsonLd, parse_scripts
 from ifpcrawl.extract.kind import PageEvidence, PageKind, decide_kind
 from ifpcrawl.extract.selectors import Element, attr, first, is_inside, node_text, xpath
@@ -75,6 +76,8 @@ class Page:
     shortlink: str | None = None
     rest_link: str | None = None
     is_amp: bool = False
+    tz: str = SITE_TZ
+    """The site's zone, for times the page writes without an offset."""
 
     @classmethod
     def from_html(
@@ -83,9 +86,11 @@ class Page:
         url: str,
         response_date: datetime | None = None,
         utf8: bytes | None = None,
+        tz: str = SITE_TZ,
     ) -> Page:
         """Parse ``html``; ``utf8`` is the same document as UTF-8 bytes, when the caller
-        has them (a UTF-8 response body), so the parser does not re-encode the text."""
+        has them (a UTF-8 response body), so the parser does not re-encode the text;
+        ``tz`` is the site's zone."""
         tree = parse_html(html, utf8)
         base_url = url
         for base in tree.iter("base"):
@@ -93,7 +98,9 @@ class Page:
                 with contextlib.suppress(ValueError):  # a broken <base href> is ignored
                     base_url = urljoin(url, base.get("href").strip())
                 break
-        page = cls(url=url, response_date=response_date, tree=tree, base_url=base_url, html=html)
+        page = cls(
+            url=url, response_date=response_date, tree=tree, base_url=base_url, html=html, tz=tz
+        )
         page._read_head()
         body = page.body
         if body is not None:

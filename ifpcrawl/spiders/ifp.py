@@ -33,7 +33,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-from ifpcrawl.dates import parse_instant
+from ifpcrawl.dates import SITE_TZ, parse_instant, site_timezone, valid_timezone
 from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
@@ -297,6 +297,7 @@ class IfpSpider(Spider):
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
         spider.reader = PageReader(settings.getint("IFP_EXTRACT_PROCESSES", 0))
+        spider.timezone = _configured_timezone(settings.get("IFP_TIMEZONE") or "")
         logger.info(
             "Crawling %s in %s mode into %s",
             spider.site.base,
@@ -320,6 +321,7 @@ class IfpSpider(Spider):
     use_rest: bool
     max_size: int
     reader: PageReader
+    timezone: str | None  # the site's zone; None until the site says (IFP_TIMEZONE unset)
 
     @property
     def walk_all(self) -> bool:
@@ -494,6 +496,14 @@ class IfpSpider(Spider):
     # --- seeds ------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.timezone is None and self.use_rest:
+            # First and foremost: the site's zone, before any article page is read.
+            yield self._request(
+                self.url("/wp-json/") + "?_fields=timezone_string,gmt_offset",
+                "api",
+                self.parse_rest_root,
+                PRIORITY_DISCOVERY + 10,
+            )
         for path in ["/", *self.section_paths]:
             yield self.listing_request(self.url(path), ifp_seed=True)
         if self.use_feeds:
@@ -515,6 +525,24 @@ class IfpSpider(Spider):
             self.inc("ifp/fetch_reason/retry_failed")
             state = self.store.article_state(canonical)
             yield self.article_request(canonical, raw=url, reason="retry_failed", state=state)
+
+    def parse_rest_root(self, response: Response) -> None:
+        """The site's time zone from the REST root (WordPress's timezone_string/gmt_offset)."""
+        try:
+            zone = site_timezone(json.loads(response.text))
+        except (ValueError, AttributeError):
+            zone = None
+        if zone is not None and self.timezone is None:
+            self.timezone = zone
+            logger.info("Site time zone %s (from %s)", zone, response.url)
+
+    @property
+    def site_timezone(self) -> str:
+        """The zone for times a page writes without an offset (until the site says: the
+        ifpnews.com default, or UTC)."""
+        if self.timezone is not None:
+            return self.timezone
+        return SITE_TZ if self.site.host.removeprefix("www.").startswith("ifpnews.com") else "UTC"
 
     def rest_request(self, page: int) -> Request:
         params: dict[str, Any] = {"per_page": REST_PER_PAGE, "page": page, "_fields": REST_FIELDS}
@@ -711,7 +739,7 @@ class IfpSpider(Spider):
         utf8 = response.body if corrected is None and _is_clean_utf8(response, text) else None
         try:
             page = await self.reader.article(
-                text, utf8, response.url, _http_date(response), self.site
+                text, utf8, response.url, _http_date(response), self.site, self.site_timezone
             )
         except PageCrashedError as error:
             self._reader_crashed(response, error)
@@ -732,6 +760,9 @@ class IfpSpider(Spider):
         if extraction.missing:
             for name in extraction.missing:
                 self.inc(f"ifp/missing/{name}")
+        for name in extraction.conflicts:
+            # JSON-LD/meta contradicted the page; the page's value was kept
+            self.inc(f"ifp/conflict/{name}")
         yield article
         for request in self.article_requests(on_site, "link"):
             yield request
@@ -894,3 +925,15 @@ class IfpSpider(Spider):
             self.log_once(
                 f"fail_{kind}_{reason}", "Failed to fetch %s %s: %s", kind, request.url, reason
             )
+
+
+def _configured_timezone(value: str) -> str | None:
+    """IFP_TIMEZONE checked at start (a one-line error for a zone that does not exist)."""
+    if not value.strip():
+        return None
+    if not valid_timezone(value.strip()):
+        raise ValueError(
+            f"IFP_TIMEZONE must be a time zone name (Europe/Berlin) or an offset (+03:30),"
+            f" not {value!r}"
+        )
+    return value.strip()
