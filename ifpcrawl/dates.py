@@ -88,6 +88,13 @@ def valid_timezone(tz: str) -> bool:
     return True
 
 
+def timezone_problem(tz: str) -> str:
+    """The one-line error for a zone setting that names no zone."""
+    return (
+        f"IFP_TIMEZONE must be a time zone name (Europe/Berlin) or an offset (+03:30), not {tz!r}"
+    )
+
+
 def site_timezone(rest_root: Any) -> str | None:
     """The zone a WordPress site states in its REST root (``/wp-json/``), or None.
 

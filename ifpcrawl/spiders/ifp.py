@@ -33,7 +33,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-from ifpcrawl.dates import SITE_TZ, parse_instant, site_timezone, valid_timezone
+from ifpcrawl.dates import (
+    SITE_TZ,
+    parse_instant,
+    site_timezone,
+    timezone_problem,
+    valid_timezone,
+)
 from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
@@ -932,8 +938,5 @@ def _configured_timezone(value: str) -> str | None:
     if not value.strip():
         return None
     if not valid_timezone(value.strip()):
-        raise ValueError(
-            f"IFP_TIMEZONE must be a time zone name (Europe/Berlin) or an offset (+03:30),"
-            f" not {value!r}"
-        )
+        raise ValueError(timezone_problem(value))
     return value.strip()
