@@ -133,3 +133,50 @@ def test_brand_author_kept_when_nobody_else_is_named() -> None:
     result = extract_article(Page.from_html(html, URL))
     assert result.article is not None
     assert result.article.author == "Example News"
+
+
+def bare_page(h1: str, document_title: str, ld_headline: str, sidebar: str = "") -> str:
+    ld = {"@type": "NewsArticle", "headline": ld_headline}
+    return (
+        f"<html><head><title>{document_title}</title>"
+        f'<script type="application/ld+json">{json.dumps(ld)}</script></head><body><main>'
+        f'<h1>{h1}</h1><div class="story"><h2>{ld_headline}</h2>{PARAS}</div></main>'
+        f"{sidebar}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "html", "title", "conflicts"),
+    [
+        (
+            "a section-name h1 is not the headline",
+            bare_page("World", "Harbour bridge to close | Example News", "Harbour bridge to close"),
+            "Harbour bridge to close",
+            [],
+        ),
+        (
+            "an h1 the document title agrees with beats lying data",
+            bare_page("Harbour bridge to close", "Harbour bridge to close", "Bridge stays open"),
+            "Harbour bridge to close",
+            ["title"],
+        ),
+    ],
+)
+def test_bare_h1_against_structured_data(
+    label: str, html: str, title: str, conflicts: list[str]
+) -> None:
+    result = extract_article(Page.from_html(html, URL))
+    assert result.article is not None
+    assert (result.article.title, result.conflicts) == (title, conflicts)
+
+
+def test_a_sidebar_author_link_does_not_outvote_json_ld() -> None:
+    html = (
+        '<html><head><script type="application/ld+json">{"@type":"NewsArticle",'
+        '"headline":"A quiet day","author":{"@type":"Person","name":"Mia Berg"}}</script>'
+        f'</head><body><main><h1>A quiet day</h1><div class="story">{PARAS}</div></main>'
+        '<aside><a rel="author" href="/author/tom/">Tom Other</a></aside></body></html>'
+    )
+    result = extract_article(Page.from_html(html, URL))
+    assert result.article is not None
+    assert (result.article.author, result.conflicts) == ("Mia Berg", [])

@@ -542,11 +542,23 @@ def _title_generic(ctx: _Context) -> str | None:
 
 
 def _title_visible_h1(ctx: _Context) -> str | None:
-    """The post's h1 when the page has one headline (a logo h1 is not a headline)."""
+    """The post's h1, unless it is plainly not the headline.
+
+    A bare h1 (no theme class) may be a section name or a logo. The document's <title>
+    arbitrates: an h1 that disagrees with JSON-LD/OpenGraph wins only if the <title>
+    does not side with them.
+    """
     h1s = _HTML_H1(ctx.scope)
-    if len(h1s) == 1 or (h1s and ctx.scope is not ctx.tree):
-        return node_text(h1s[0]) or None
-    return None
+    if not (len(h1s) == 1 or (h1s and ctx.scope is not ctx.tree)):
+        return None
+    shown = node_text(h1s[0])
+    claimed = _title_jsonld(ctx) or _title_meta(ctx)
+    if not shown or not claimed or _same_words(claimed, shown):
+        return shown or None
+    document = _first_text(_HTML_TITLE(ctx.tree)) or ""
+    if document and _same_words(claimed, document) and not _same_words(shown, document):
+        return None
+    return shown
 
 
 # What the reader sees first: the theme's headline; JSON-LD and OpenGraph come after it
@@ -555,10 +567,10 @@ TITLE_CHAIN: Chain[str] = (
     ("tagdiv", _title_tagdiv),
     ("amp", _title_amp),
     ("wordpress", _title_wordpress),
-    ("microdata", _title_microdata),
     ("html", _title_visible_h1),
     ("jsonld", _title_jsonld),
     ("meta", _title_meta),
+    ("microdata", _title_microdata),  # often a hidden <meta itemprop>: after the others
     ("html", _title_html),
     ("trafilatura", _title_generic),
 )
@@ -756,7 +768,14 @@ def _author_microdata(ctx: _Context) -> str | None:
 
 
 def _author_wordpress(ctx: _Context) -> str | None:
-    return _clean_author(_first_text(ctx.find(_WP_AUTHOR)))
+    """The byline in the post's own element (or main): what the page shows for this post."""
+    return _clean_author(_first_text(ctx.find_in_scope(_WP_AUTHOR)))
+
+
+def _author_wordpress_page(ctx: _Context) -> str | None:
+    # anywhere on the page: a sidebar's rel=author link may be another post's, so it
+    # comes after what JSON-LD and meta say
+    return _clean_author(_first_text(ctx.find_in_page(_WP_AUTHOR)))
 
 
 def _author_generic(ctx: _Context) -> str | None:
@@ -768,9 +787,10 @@ AUTHOR_CHAIN: Chain[str] = (
     ("tagdiv", _author_tagdiv),
     ("amp", _author_amp),
     ("wordpress", _author_wordpress),
-    ("microdata", _author_microdata),
     ("jsonld", _author_jsonld),
     ("meta", _author_meta),
+    ("microdata", _author_microdata),
+    ("wordpress", _author_wordpress_page),
     ("trafilatura", _author_generic),
 )
 
