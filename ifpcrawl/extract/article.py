@@ -338,16 +338,21 @@ _WP_TAGS = _outside_post_lists(
     "post-tags",
     "entry-tags",
 )
+# rel=tag is on every term link (get_the_term_list): not those a theme shows as the
+# category (cat-links) or as another taxonomy's terms.
 _WP_REL_TAG = _outside_post_lists(
     "descendant::a[@rel='tag'][not(ancestor::div[contains(@class, 'taxonomy-')"
-    " and not(contains(@class, 'taxonomy-post_tag'))])]",
+    " and not(contains(@class, 'taxonomy-post_tag'))])]"
+    f"[not(ancestor::span[{_c('cat-links')}])]",
     "tag",
 )
+# _s-based themes (GeneratePress, Twenty Seventeen...) print the modified time first
+# inside span.posted-on, as <time class="updated">: never the publication date.
 _WP_DATE = _outside_post_lists(
     f"descendant::time[@datetime][{_c('published')}"
     f" or ancestor::div[{_c('wp-block-post-date')}"
     f" and not({_c('wp-block-post-date__modified-date')})]"
-    f" or ancestor::span[{_c('posted-on')}]]",
+    f" or (ancestor::span[{_c('posted-on')}] and not({_c('updated')}))]",
     "datetime",
 )
 _WP_DATE_TEXT = _outside_post_lists(
