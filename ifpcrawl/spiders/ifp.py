@@ -503,13 +503,7 @@ class IfpSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         if self.timezone is None and self.use_rest:
-            # First and foremost: the site's zone, before any article page is read.
-            yield self._request(
-                self.url("/wp-json/") + "?_fields=timezone_string,gmt_offset",
-                "api",
-                self.parse_rest_root,
-                PRIORITY_DISCOVERY + 10,
-            )
+            await self.read_site_timezone()
         for path in ["/", *self.section_paths]:
             yield self.listing_request(self.url(path), ifp_seed=True)
         if self.use_feeds:
@@ -532,15 +526,32 @@ class IfpSpider(Spider):
             state = self.store.article_state(canonical)
             yield self.article_request(canonical, raw=url, reason="retry_failed", state=state)
 
-    def parse_rest_root(self, response: Response) -> None:
-        """The site's time zone from the REST root (WordPress's timezone_string/gmt_offset)."""
+    async def read_site_timezone(self) -> None:
+        """The site's time zone from its REST root (``timezone_string``/``gmt_offset``).
+
+        Fetched before any seed is queued, past the scheduler (downloader middlewares
+        still apply: site guard, robots.txt, redirects), so every article page is read in
+        the site's zone, and every worker of a distributed group asks for itself (its
+        shared dupefilter would hand the answer to one worker only).
+        """
+        url = self.url("/wp-json/") + "?_fields=timezone_string,gmt_offset"
+        request = Request(url, meta={"ifp_kind": "api", "dont_retry": True}, dont_filter=True)
+        zone = None
         try:
-            zone = site_timezone(json.loads(response.text))
-        except (ValueError, AttributeError):
+            response = await self.crawler.engine.download_async(request)
+            if response.status == 200:
+                zone = site_timezone(json.loads(response.body))
+        except ValueError:  # not JSON: a site without the REST API (or a login wall)
             zone = None
-        if zone is not None and self.timezone is None:
-            self.timezone = zone
-            logger.info("Site time zone %s (from %s)", zone, response.url)
+        except Exception as exc:
+            logger.debug("No REST root at %s: %r", url, exc)
+        if zone is None:
+            logger.info(
+                "Site time zone not stated; times without an offset read as %s", self.site_timezone
+            )
+            return
+        self.timezone = zone
+        logger.info("Site time zone %s (from %s)", zone, url)
 
     @property
     def site_timezone(self) -> str:
