@@ -115,6 +115,10 @@ NON_ARTICLE_SHAPES: dict[str, tuple[str, PageKind]] = {
     "date archive": (html(WP_HEAD, "archive date", LISTING_ITEMS), "listing"),
     "search results": (html(WP_HEAD, "search search-results", LISTING_ITEMS), "listing"),
     "listing with no markers": (html("", "", f"<h1>Latest</h1>{LISTING_ITEMS}"), "listing"),
+    "section front that says og:type article": (
+        html(OG_ARTICLE, "section-front", f"<h1>City</h1>{LISTING_ITEMS}"),
+        "listing",
+    ),
     "WordPress Page that Yoast calls an article": (
         html(
             WP_HEAD + OG_ARTICLE,

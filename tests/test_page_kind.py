@@ -65,6 +65,8 @@ EVIDENCE_TABLE: list[tuple[str, Signals, PageKind]] = [
     ("json-ld collection", Signals(jsonld_types=body("CollectionPage")), "listing"),
     ("json-ld search results", Signals(jsonld_types=body("SearchResultsPage"), og_type="article"), "listing"),
     ("og article", Signals(og_type="article"), "article"),
+    ("og article on a page of teasers", Signals(og_type="article", article_elements=5), "listing"),
+    ("og article with related <article>s", Signals(og_type="article", article_elements=5, article_shape=True), "article"),
     ("og profile", Signals(og_type="profile"), "author"),
     ("og website says nothing", Signals(og_type="website"), "other"),
     ("microdata article", Signals(microdata_article=True), "article"),

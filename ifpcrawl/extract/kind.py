@@ -30,7 +30,9 @@ row   evidence                                                    kind
 10    JSON-LD article node (also ``WebPage.mainEntity``)          article
 11    JSON-LD ProfilePage / CollectionPage, SearchResultsPage,    author/listing
       ItemList
-12    ``og:type`` article / profile                               article/author
+12    ``og:type`` article (unless three or more ``<article>``     article/author
+      teasers, none shaped as an article, make it a listing) /
+      profile
 13    microdata ``itemtype`` of an article type                   article
 14    three or more ``<article>`` elements                        listing
 15    one ``<article>`` with one h1, a date and a long text       article
@@ -251,7 +253,9 @@ def _by_structured_data(ev: Evidence) -> PageKind | None:
         return "author"
     if ev.jsonld_types & LISTING_TYPES:
         return "listing"
-    if ev.og_type == "article":
+    if ev.og_type == "article" and (ev.article_elements < 3 or ev.article_shape):
+        # some sites write og:type=article on every page, section fronts included: a page
+        # of three or more <article> teasers, none of them a whole article, is a listing
         return "article"
     if ev.og_type == "profile":
         return "author"
