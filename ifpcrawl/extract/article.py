@@ -84,6 +84,21 @@ class _Context:
         return self.page.jsonld.web_page()
 
     @cached_property
+    def brands(self) -> frozenset[str]:
+        """The site's and the publisher's names as the page states them (casefolded).
+
+        From meta and JSON-LD only: the header's site title would cost an XPath over the
+        whole page, and a brand named as author is a structured-data habit.
+        """
+        page = self.page
+        names = [page.meta_first("og:site_name", "application-name"), page.jsonld.site_name()]
+        node = self.ld_article
+        publisher = page.jsonld.resolve(first_value(node.get("publisher"))) if node else None
+        if isinstance(publisher, dict):
+            names.append(text_value(publisher.get("name")))
+        return frozenset(name.strip().casefold() for name in names if name and name.strip())
+
+    @cached_property
     def scope(self) -> Element:
         """Where post metadata lives: the post's element, else main, else the document."""
         if self.page.post_element is not None:
@@ -738,12 +753,7 @@ def _jsonld_authors(ctx: _Context) -> list[tuple[str, bool]]:
 
 def _is_brand(ctx: _Context, name: str) -> bool:
     """The site's or the publisher's own name written as the author."""
-    brands = {ctx.page.site_name() or ""}
-    publisher = ctx.page.jsonld.resolve(first_value(ctx.ld("publisher")))
-    if isinstance(publisher, dict):
-        brands.add(text_value(publisher.get("name")) or "")
-    key = name.casefold()
-    return any(brand and brand.casefold() == key for brand in brands)
+    return name.casefold() in ctx.brands
 
 
 def _author_jsonld(ctx: _Context) -> str | None:
