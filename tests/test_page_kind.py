@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from ifpcrawl.extract import Page, extract_article
+from ifpcrawl.extract.article import _without_byline
 from ifpcrawl.extract.kind import PageKind, Signals, decide_kind, post_type
 from tests.page_shapes import (
     ARTICLE_SHAPES,
@@ -127,3 +128,19 @@ def test_empty_post_container_inside_the_post_still_stops_the_chain() -> None:
     )
     result = extract_article(Page.from_html(page_html, URL))
     assert (result.kind, result.article, result.error) == ("article", None, "empty body (0 words)")
+
+
+@pytest.mark.parametrize(
+    ("lead", "dropped"),
+    [
+        ("By Mia Berg, March 4, 2021", True),
+        ("Posted by Ann on 2021-03-04", True),
+        ("March 4, 2021", True),
+        ("4 March 2021 | Mia Berg", False),  # not "By ...": kept (a generic extractor's call)
+        ("By March 4, 2021, all schools had closed.", False),
+        ("By Mia Berg", False),  # no date: a one-line paragraph of the text
+        ("The council met on March 4, 2021 to vote on the bridge plan.", False),
+    ],
+)
+def test_leading_byline_dropped_from_the_body(lead: str, dropped: bool) -> None:
+    assert _without_byline([lead, "Text."]) == (["Text."] if dropped else [lead, "Text."])

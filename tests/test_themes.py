@@ -3,9 +3,9 @@
 The replica's second renderer serves stock WordPress: the block theme Twenty Twenty-Four
 (``--theme wp``) and the classic Twenty Twenty-One (``--theme wp-classic``), with core
 markup only (no td-* classes, no JSON-LD, no OpenGraph, no AMP). The issue's bar: title,
-author, published_at and body match the manifest for EVERY article, tags and section
-where the theme shows them, and non-articles (pages, attachments, password-protected
-posts) are never stored. ``--no-sitemap --no-rest`` leaves listings and feeds as the
+author, published_at, body, section, tags, modified_at and summary match the manifest
+for EVERY article, as the theme shows them (see ``shown``), and non-articles (pages,
+attachments, password-protected posts) are never stored. ``--no-sitemap --no-rest`` leaves listings and feeds as the
 only ways in; discovery must still find every article, on both renderers.
 """
 

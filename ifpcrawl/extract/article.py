@@ -1375,7 +1375,11 @@ def _without_byline(paragraphs: list[str]) -> list[str]:
     if len(lead.split()) > _BYLINE_MAX_WORDS or not DATE_TEXT_RE.search(lead):
         return paragraphs
     rest = DATE_TEXT_RE.sub("", lead).strip(" ,.-–|·")
-    if not rest or _BY_PREFIX_RE.match(lead):
+    if not rest:
+        return paragraphs[1:]  # the date alone
+    by = _BY_PREFIX_RE.match(lead)
+    # "By NAME, date" is a byline; "By March 4, 2021, the schools had closed." is text
+    if by and not DATE_TEXT_RE.match(lead[by.end() :]):
         return paragraphs[1:]
     return paragraphs
 
