@@ -64,6 +64,8 @@ class ArticlePage:
     amphtml_link: str | None
     listing: ListingLinks | None = None
     """The page's links, when the article URL served a listing."""
+    rest_link: str | None = None
+    """The post's WordPress REST item, as the page links it."""
 
 
 def _text(html: str | None, utf8: bytes | None) -> str:
@@ -86,7 +88,7 @@ def read_article_page(
     page = Page.from_html(_text(html, utf8), url, response_date, utf8, tz=tz)
     extraction = extract_article(page)
     listing = listing_links(page.tree, url, site) if extraction.kind == "listing" else None
-    return ArticlePage(extraction, page.canonical_link, page.amphtml_link, listing)
+    return ArticlePage(extraction, page.canonical_link, page.amphtml_link, listing, page.rest_link)
 
 
 def read_listing_page(html: str | None, utf8: bytes | None, url: str, site: Site) -> ListingLinks:

@@ -177,6 +177,20 @@ KEY_FIELDS: dict[str, tuple[str, str | None, str | None, str | None, str | None]
         "Transport",
         "2022-11-08T16:05:00+01:00",
     ),
+    "wp61_tt1_real_author_bio": (
+        "article",  # served by the real WordPress 6.1 of tests/wordpress, Twenty Twenty-One
+        "Regional trade pact signed",
+        "Maryam Rahimi",  # an author with a bio: the author box, no byline
+        "Politics",
+        "2023-10-02T11:40:21+02:00",
+    ),
+    "wp61_tt1_real_custom_type": (
+        "article",  # the 'article' custom post type; TT1 shows no byline, date or terms for it
+        "Explainer: how subsidies are paid",
+        None,  # not the commenter trafilatura finds ("Reader 2")
+        "Economy",  # the category-economy slug, labelled by the Categories widget's link
+        None,  # not the Archives widget's "March 2023"
+    ),
     "wp_tt3_block_post": (
         "article",
         "Night market returns to the old quay",

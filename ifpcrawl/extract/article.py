@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from ifpcrawl.dates import parse_datetime, parse_instant, to_iso
 from ifpcrawl.extract.body import BodyResult, extract_body
@@ -90,6 +91,21 @@ class _Context:
     @cached_property
     def ld_page(self) -> Node | None:
         return self.page.jsonld.web_page()
+
+    @cached_property
+    def term_labels(self) -> dict[tuple[str, str], str]:
+        """(taxonomy, slug) -> the text of a link to that term's archive on this page."""
+        labels: dict[tuple[str, str], str] = {}
+        for anchor in self.tree.iter("a"):
+            href = anchor.get("href") or ""
+            match = _TERM_ARCHIVE_RE.search(href)
+            if match is None:
+                continue
+            text = node_text(anchor)
+            key = (match.group(1), unquote(match.group(2)).casefold())
+            if text and key not in labels and not _COUNT_RE.fullmatch(text):
+                labels[key] = text
+        return labels
 
     @cached_property
     def brands(self) -> frozenset[str]:
@@ -448,6 +464,9 @@ _REST_RE = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _ELLIPSIS_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[&hellip;\])\s*$")
 _BY_PREFIX_RE = re.compile(r"^(?:by|written by|posted by|published by)\s*:?\s+", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 12
+# /category/news/diplomacy/ (parents in the path), /tag/oil/, ?cat= forms are not labels
+_TERM_ARCHIVE_RE = re.compile(r"/(category|tag)/(?:[^/?#]+/)*?([^/?#]+)/?(?:[?#].*)?$")
+_COUNT_RE = re.compile(r"\(?\d+\)?")
 _DAY_LENGTH = len("2021-03-04")  # a bare day: no instant to compare
 _VIEW_ALL_RE = re.compile(r"^view all (?:of )?(.+?)[’']s? posts\.?$", re.IGNORECASE)
 _ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
@@ -802,6 +821,11 @@ def _author_wordpress_page(ctx: _Context) -> str | None:
 
 
 def _author_generic(ctx: _Context) -> str | None:
+    # The generic extractor reads the whole page: on a WordPress post whose theme shows
+    # no byline (Twenty Twenty-One for any type but 'post') it finds a commenter's or a
+    # widget's name. The post's element is there and says nothing: leave the field empty.
+    if ctx.page.post_element is not None:
+        return None
     return _clean_author(ctx.generic.author)
 
 
@@ -899,7 +923,13 @@ def _section_post_class(ctx: _Context) -> str | None:
     if element is None:
         return None
     slugs = _slug_tokens("category-", element.get("class") or "")
-    return slugs[0] if slugs else None
+    return _term_label(ctx, "category", slugs[0]) if slugs else None
+
+
+def _term_label(ctx: _Context, taxonomy: str, slug: str) -> str:
+    """A term's display name from a link to its archive elsewhere on the page (a menu, a
+    Categories widget, a tag cloud), else the slug."""
+    return ctx.term_labels.get((taxonomy, slug), slug)
 
 
 SECTION_CHAIN: Chain[str] = (
@@ -939,7 +969,9 @@ def _tags_post_class(ctx: _Context) -> list[str] | None:
     element = ctx.page.post_element
     if element is None:
         return None
-    return _slug_tokens("tag-", element.get("class") or "")
+    return [
+        _term_label(ctx, "tag", slug) for slug in _slug_tokens("tag-", element.get("class") or "")
+    ]
 
 
 TAGS_CHAIN: Chain[list[str]] = (
@@ -1015,6 +1047,8 @@ def _published_html(ctx: _Context) -> str | None:
 
 
 def _published_generic(ctx: _Context) -> str | None:
+    if ctx.page.post_element is not None:
+        return None  # an Archives widget's "June 2023" is no publication date (see author)
     value = ctx.generic.date
     return parse_datetime(value, now=ctx.page.response_date, tz=ctx.page.tz) if value else None
 

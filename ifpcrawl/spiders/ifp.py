@@ -54,6 +54,7 @@ from ifpcrawl.discovery import (
     parse_sitemap,
     sitemap_body,
 )
+from ifpcrawl.extract.rest import fill_from_rest
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
@@ -819,10 +820,49 @@ class IfpSpider(Spider):
         for name in extraction.conflicts:
             # JSON-LD/meta contradicted the page; the page's value was kept
             self.inc(f"ifp/conflict/{name}")
-        yield article
+        yield self.article_or_rest_fill(article, page)
         for request in self.article_requests(on_site, "link"):
             yield request
         self.note_variants(on_site)
+
+    def article_or_rest_fill(self, article: Article, page: ArticlePage) -> Article | Request:
+        """The article; or, when its page shows no author or no date, a request for the
+        post's REST item that carries the article and yields it, filled (ifpcrawl.extract.
+        rest): WordPress states both there. One request, only for such pages."""
+        link = page.rest_link
+        if (article.author and article.published_at) or not self.use_rest or not link:
+            return article
+        if not is_on_site(link, self.site):
+            return article
+        self.inc("ifp/rest_fill/requested")
+        url = link + ("&" if "?" in link else "?") + "_embed=author,wp:term"
+        return Request(
+            url,
+            callback=self.parse_rest_fill,
+            errback=self.rest_fill_failed,
+            priority=PRIORITY_ARTICLE + 1,  # the article waits on it: finish it first
+            meta={"ifp_kind": "rest_fill", "ifp_article": article},
+            dont_filter=True,
+        )
+
+    def parse_rest_fill(self, response: Response) -> Iterator[Article]:
+        article: Article = response.meta["ifp_article"]
+        try:
+            record = json.loads(response.body)
+        except (ValueError, RecursionError):
+            record = None
+        filled = fill_from_rest(article, record)
+        for name in filled:
+            self.inc(f"ifp/rest_fill/{name}")
+        if not filled:
+            self.inc("ifp/rest_fill/nothing")
+        yield article
+
+    def rest_fill_failed(self, failure: Failure) -> Iterator[Article]:
+        # the REST item is a bonus: without it the article is stored as its page showed it
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.inc("ifp/rest_fill/failed")
+        yield request.meta["ifp_article"]
 
     def _reader_crashed(self, response: Response, error: PageCrashedError) -> None:
         url = canonicalize(response.url, self.site) or response.url
