@@ -1,10 +1,14 @@
 """Date parsing for pages: ISO 8601 out, whatever the page wrote in.
 
-Output is always ISO 8601 with a UTC offset at seconds precision
-(``2022-09-15T14:30:00+04:30``). The offset is the one the page gave; a date
-without one is taken in the site's zone (Asia/Tehran for ifpnews). Relative
-times ("48 minutes ago", as AMP for WP prints them with ``human_time_diff()``)
-are resolved against the HTTP Date of the response, else the current UTC time.
+Output is ISO 8601 with a UTC offset at seconds precision
+(``2022-09-15T14:30:00+04:30``), or a bare date (``2022-09-15``) when the page gave
+only a day: a day is not midnight in some zone. The offset is the one the page gave; a
+time without one is taken in the site's zone, which the site states itself (the REST
+root's ``timezone_string``/``gmt_offset``: :func:`site_timezone`) or a setting gives;
+Asia/Tehran is only ifpnews.com's default. A zone is an IANA name or a fixed offset
+(``+03:30``). Relative times ("48 minutes ago", as AMP for WP prints them with
+``human_time_diff()``) are resolved against the HTTP Date of the response, else the
+current UTC time.
 
 Order of attempts, cheapest and strictest first: relative phrase, ISO 8601,
 RFC 2822 (feeds, HTTP), then dateparser for free-form text (slow: only when
@@ -16,8 +20,9 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -51,17 +56,68 @@ _YEAR_RE = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _MIN_YEAR = 1990  # no news page on the web is older; earlier years are parse errors
 
 
-def _zone(tz: str) -> ZoneInfo:
+_OFFSET_RE = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$", re.IGNORECASE)
+_DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CLOCK_RE = re.compile(r"\d{1,2}:\d{2}|\d\s*[ap]\.?m\b", re.IGNORECASE)
+
+
+def _zone(tz: str) -> tzinfo:
     try:
         return _zone_cached(tz)
     except (ZoneInfoNotFoundError, ValueError):
         logger.warning("unknown time zone %r, using UTC", tz)
-        return ZoneInfo("UTC")
+        return UTC
 
 
 @lru_cache(maxsize=16)
-def _zone_cached(tz: str) -> ZoneInfo:
+def _zone_cached(tz: str) -> tzinfo:
+    match = _OFFSET_RE.match(tz.strip())
+    if match:
+        sign, hours, minutes = match.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        return timezone(-offset if sign == "-" else offset)
     return ZoneInfo(tz)
+
+
+def valid_timezone(tz: str) -> bool:
+    """``tz`` names a zone (IANA name or fixed offset): for validating a setting."""
+    try:
+        _zone_cached(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def timezone_problem(tz: str) -> str:
+    """The one-line error for a zone setting that names no zone."""
+    return (
+        f"IFP_TIMEZONE must be a time zone name (Europe/Berlin) or an offset (+03:30), not {tz!r}"
+    )
+
+
+def site_timezone(rest_root: Any) -> str | None:
+    """The zone a WordPress site states in its REST root (``/wp-json/``), or None.
+
+    ``timezone_string`` ("Europe/Berlin") when the site picked a city; else
+    ``gmt_offset`` (hours, may be fractional: 3.5, "-4.5"), the "UTC+3:30" choice in
+    Settings > General, which WordPress stores without daylight saving.
+    """
+    if not isinstance(rest_root, dict):
+        return None
+    name = rest_root.get("timezone_string")
+    if isinstance(name, str) and name.strip() and valid_timezone(name.strip()):
+        return name.strip()
+    raw = rest_root.get("gmt_offset")
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        hours = float(raw)
+    except (TypeError, ValueError):
+        return None
+    if not -14 <= hours <= 14:
+        return None
+    minutes = round(abs(hours) * 60)
+    return f"{'-' if hours < 0 else '+'}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def to_iso(dt: datetime, *, tz: str = SITE_TZ) -> str:
@@ -166,9 +222,11 @@ def parse_instant(value: str | None, *, tz: str = SITE_TZ) -> datetime | None:
     if iso is None:
         return None
     try:
-        return datetime.fromisoformat(iso)
+        moment = datetime.fromisoformat(iso)
     except ValueError:
         return None
+    # a bare day: its start in the site's zone, for comparisons with instants
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_zone(tz))
 
 
 def parse_datetime(value: str, *, now: datetime | None = None, tz: str = SITE_TZ) -> str | None:
@@ -184,4 +242,15 @@ def parse_datetime(value: str, *, now: datetime | None = None, tz: str = SITE_TZ
     parsed = _parse_iso(text) or _parse_rfc2822(text) or _parse_free(text, tz, now)
     if parsed is None or not _plausible(parsed, now):
         return None
+    if _is_day_only(text, parsed):
+        return date(parsed.year, parsed.month, parsed.day).isoformat()
     return to_iso(parsed, tz=tz)
+
+
+def _is_day_only(text: str, parsed: datetime) -> bool:
+    """The text names a day and no time of day ("2022-12-01", "September 15, 2022")."""
+    if _DATE_ONLY_RE.match(text):
+        return True
+    if parsed.hour or parsed.minute or parsed.second or text[:4].isdigit():
+        return False  # ISO 8601 with a time, or a clock dateparser read
+    return _CLOCK_RE.search(text) is None and _parse_rfc2822(text) is None

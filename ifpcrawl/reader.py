@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from ifpcrawl.dates import SITE_TZ
 from ifpcrawl.discovery import ListingLinks, listing_links
 from ifpcrawl.extract.article import Extraction, extract_article
 from ifpcrawl.extract.page import Page, parse_html
@@ -63,6 +64,8 @@ class ArticlePage:
     amphtml_link: str | None
     listing: ListingLinks | None = None
     """The page's links, when the article URL served a listing."""
+    rest_link: str | None = None
+    """The post's WordPress REST item, as the page links it."""
 
 
 def _text(html: str | None, utf8: bytes | None) -> str:
@@ -78,12 +81,14 @@ def read_article_page(
     url: str,
     response_date: datetime | None,
     site: Site,
+    tz: str = SITE_TZ,
 ) -> ArticlePage:
-    """Parse and extract one article page (``html``, or its UTF-8 bytes ``utf8``)."""
-    page = Page.from_html(_text(html, utf8), url, response_date, utf8)
+    """Parse and extract one article page (``html``, or its UTF-8 bytes ``utf8``);
+    ``tz``: the site's zone for times written without an offset."""
+    page = Page.from_html(_text(html, utf8), url, response_date, utf8, tz=tz)
     extraction = extract_article(page)
     listing = listing_links(page.tree, url, site) if extraction.kind == "listing" else None
-    return ArticlePage(extraction, page.canonical_link, page.amphtml_link, listing)
+    return ArticlePage(extraction, page.canonical_link, page.amphtml_link, listing, page.rest_link)
 
 
 def read_listing_page(html: str | None, utf8: bytes | None, url: str, site: Site) -> ListingLinks:
@@ -134,12 +139,13 @@ class PageReader:
         url: str,
         response_date: datetime | None,
         site: Site,
+        tz: str = SITE_TZ,
     ) -> ArticlePage:
         if self.inline:
-            return read_article_page(html, utf8, url, response_date, site)
+            return read_article_page(html, utf8, url, response_date, site, tz)
         # Only the bytes cross over when they are the page: half the payload.
         text = None if utf8 is not None else html
-        return await self._run(url, read_article_page, text, utf8, url, response_date, site)
+        return await self._run(url, read_article_page, text, utf8, url, response_date, site, tz)
 
     async def listing(
         self, html: str | None, utf8: bytes | None, url: str, site: Site

@@ -30,6 +30,10 @@ IFP_SECTION_PATHS = ["/iran-news/", "/all-stories/"]
 IFP_FEED_PATHS = ["/feed/"]
 IFP_SITEMAP_PATHS = ["/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml"]
 IFP_REST_ENABLED = True
+# The site's time zone for times its pages write without an offset: an IANA name or a
+# fixed offset ("+03:30"). Empty: what the site's REST root (/wp-json/) says, else
+# Asia/Tehran on ifpnews.com and UTC elsewhere.
+IFP_TIMEZONE = ""
 IFP_SITEMAPS_ENABLED = True
 IFP_FEEDS_ENABLED = True
 # Which archive listings found on pages are walked (with paging) in full mode: any of

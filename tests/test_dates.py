@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from ifpcrawl.dates import parse_datetime, parse_instant, parse_relative, to_iso
+from ifpcrawl.dates import (
+    parse_datetime,
+    parse_instant,
+    parse_relative,
+    site_timezone,
+    to_iso,
+    valid_timezone,
+)
 
 NOW = datetime(2025, 3, 15, 12, 0, 0, tzinfo=UTC)  # an HTTP Date header
 
@@ -23,7 +31,9 @@ NOW = datetime(2025, 3, 15, 12, 0, 0, tzinfo=UTC)  # an HTTP Date header
         # naive: the site zone, Asia/Tehran (+04:30 in summer 2022, +03:30 since 2023)
         ("2022-09-15 14:30:00", "2022-09-15T14:30:00+04:30"),
         ("2023-09-15T14:30:00", "2023-09-15T14:30:00+03:30"),
-        ("2022-12-01", "2022-12-01T00:00:00+03:30"),
+        # a day stays a day: not midnight in some zone
+        ("2022-12-01", "2022-12-01"),
+        ("2022-12-01T00:00:00", "2022-12-01T00:00:00+03:30"),  # midnight written out
         # Persian and Arabic-Indic digits
         ("۲۰۲۲-۰۹-۱۵T۱۴:۳۰:۰۰+۰۴:۳۰", "2022-09-15T14:30:00+04:30"),
         ("٢٠٢٢-٠٩-١٥ ١٤:٣٠", "2022-09-15T14:30:00+04:30"),
@@ -31,9 +41,10 @@ NOW = datetime(2025, 3, 15, 12, 0, 0, tzinfo=UTC)  # an HTTP Date header
         ("Thu, 15 Sep 2022 10:00:00 +0000", "2022-09-15T10:00:00+00:00"),
         ("Thu, 15 Sep 2022 10:00:00 GMT", "2022-09-15T10:00:00+00:00"),
         # free-form text: dateparser
-        ("September 15, 2022", "2022-09-15T00:00:00+04:30"),
+        ("September 15, 2022", "2022-09-15"),
+        ("15 Sep 2022 12am", "2022-09-15T00:00:00+04:30"),
         ("15 Sep 2022 14:30", "2022-09-15T14:30:00+04:30"),
-        ("۷ April ۲۰۲۳", "2023-04-07T00:00:00+03:30"),
+        ("۷ April ۲۰۲۳", "2023-04-07"),
         # relative times (AMP for WP human_time_diff) against the HTTP Date, site zone
         ("48 minutes ago", "2025-03-15T14:42:00+03:30"),
         ("1 min ago", "2025-03-15T15:29:00+03:30"),
@@ -58,9 +69,55 @@ def test_parse_datetime(value: str, expected: str | None) -> None:
     assert parse_datetime(value, now=NOW) == expected
 
 
-def test_parse_datetime_other_zone() -> None:
-    assert parse_datetime("2024-05-14 09:15", tz="Europe/Berlin") == "2024-05-14T09:15:00+02:00"
-    assert parse_datetime("2 hours ago", now=NOW, tz="UTC") == "2025-03-15T10:00:00+00:00"
+@pytest.mark.parametrize(
+    ("value", "tz", "expected"),
+    [
+        ("2024-05-14 09:15", "Europe/Berlin", "2024-05-14T09:15:00+02:00"),
+        ("2024-01-14 09:15", "Europe/Berlin", "2024-01-14T09:15:00+01:00"),
+        ("2021-03-04T10:00:00", "America/New_York", "2021-03-04T10:00:00-05:00"),
+        ("2021-03-04T10:00:00", "+05:30", "2021-03-04T10:00:00+05:30"),
+        ("2021-03-04T10:00:00", "-04:30", "2021-03-04T10:00:00-04:30"),
+        ("2021-03-04T10:00:00", "UTC", "2021-03-04T10:00:00+00:00"),
+        ("2021-03-04T10:00:00+01:00", "Asia/Tokyo", "2021-03-04T10:00:00+01:00"),  # given
+        ("March 4, 2021 10:00", "+02:00", "2021-03-04T10:00:00+02:00"),
+        ("March 4, 2021", "+02:00", "2021-03-04"),
+        ("2 hours ago", "UTC", "2025-03-15T10:00:00+00:00"),
+        ("2 hours ago", "+05:30", "2025-03-15T15:30:00+05:30"),
+        ("2021-03-04T10:00:00", "Not/AZone", "2021-03-04T10:00:00+00:00"),  # warned, UTC
+    ],
+)
+def test_parse_datetime_other_zone(value: str, tz: str, expected: str) -> None:
+    assert parse_datetime(value, now=NOW, tz=tz) == expected
+
+
+@pytest.mark.parametrize(
+    ("rest_root", "expected"),
+    [
+        ({"timezone_string": "Europe/Berlin", "gmt_offset": 1}, "Europe/Berlin"),
+        ({"timezone_string": "", "gmt_offset": 3.5}, "+03:30"),
+        ({"timezone_string": "", "gmt_offset": "-4.5"}, "-04:30"),
+        ({"timezone_string": "", "gmt_offset": 0}, "+00:00"),
+        ({"timezone_string": "", "gmt_offset": 5.75}, "+05:45"),
+        ({"timezone_string": "Mars/Olympus", "gmt_offset": 2}, "+02:00"),
+        ({"timezone_string": "", "gmt_offset": 99}, None),
+        ({"timezone_string": "", "gmt_offset": "x"}, None),
+        ({"timezone_string": None, "gmt_offset": None}, None),
+        ({"gmt_offset": True}, None),
+        ({"name": "A site"}, None),
+        ([], None),
+        ("Europe/Berlin", None),
+    ],
+)
+def test_site_timezone_from_rest_root(rest_root: object, expected: str | None) -> None:
+    assert site_timezone(rest_root) == expected
+
+
+@pytest.mark.parametrize(
+    ("tz", "valid"),
+    [("Asia/Tehran", True), ("UTC", True), ("+03:30", True), ("-05:00", True), ("Nope/X", False)],
+)
+def test_valid_timezone(tz: str, valid: bool) -> None:
+    assert valid_timezone(tz) is valid
 
 
 @pytest.mark.parametrize(
@@ -140,5 +197,7 @@ def test_to_iso(dt: datetime, expected: str) -> None:
 def test_parse_instant_is_the_instant_parse_datetime_reads(value: str) -> None:
     iso = parse_datetime(value)
     expected = datetime.fromisoformat(iso) if iso else None
+    if expected is not None and expected.tzinfo is None:  # a bare day: its start, site zone
+        expected = expected.replace(tzinfo=ZoneInfo("Asia/Tehran"))
     assert parse_instant(value) == expected
     assert parse_instant(None) is None

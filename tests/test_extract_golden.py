@@ -170,6 +170,48 @@ KEY_FIELDS: dict[str, tuple[str, str | None, str | None, str | None, str | None]
         "2023-04-07T11:05:00+03:30",
     ),
     "bad_empty_body": ("article", None, None, None, None),
+    "wp_tt1_author_bio": (
+        "article",
+        "Ferry fares frozen for another year",
+        "Ingrid Solberg",  # the author box, never "View all of Ingrid Solberg's posts."
+        "Transport",
+        "2022-11-08T16:05:00+01:00",
+    ),
+    "wp61_tt1_real_author_bio": (
+        "article",  # served by the real WordPress 6.1 of tests/wordpress, Twenty Twenty-One
+        "Regional trade pact signed",
+        "Maryam Rahimi",  # an author with a bio: the author box, no byline
+        "Politics",
+        "2023-10-02T11:40:21+02:00",
+    ),
+    "wp61_tt1_real_custom_type": (
+        "article",  # the 'article' custom post type; TT1 shows no byline, date or terms for it
+        "Explainer: how subsidies are paid",
+        None,  # not the commenter trafilatura finds ("Reader 2")
+        "Economy",  # the category-economy slug, labelled by the Categories widget's link
+        None,  # not the Archives widget's "March 2023"
+    ),
+    "wp_tt3_block_post": (
+        "article",
+        "Night market returns to the old quay",
+        "Jonas Weber",
+        "City",
+        "2023-04-13T09:30:00+02:00",
+    ),
+    "wp_cpt_fact_check_yoast": (
+        "article",  # single-fact_check: a custom post type that says it is an article
+        "Fact check: no, the river did not run dry in August",
+        "Lena Fischer",
+        "Fact checks",
+        "2023-09-01T17:40:00+02:00",  # time.entry-date.published, not the time.updated
+    ),
+    "nowp_empty_container_footer": (
+        "article",  # a "page" body class, but not WordPress and og:type article
+        "Tram line to the airport approved",
+        "Pekka Virtanen",
+        None,
+        "2024-02-20T18:10:00+01:00",
+    ),
     "wp_page": ("page", None, None, None, None),
     "wp_attachment": ("attachment", None, None, None, None),
     "wp_protected": ("protected", None, None, None, None),

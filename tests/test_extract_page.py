@@ -467,5 +467,5 @@ def test_amp_date_without_time_yields_to_a_timestamp() -> None:
     without_jsonld = html.replace("2016-01-25T19:58:00+03:30", "soon")
     result = extract_article(page(without_jsonld))
     assert result.article is not None
-    assert result.article.published_at == "2016-01-25T00:00:00+03:30"  # the day, site zone
+    assert result.article.published_at == "2016-01-25"  # the day: not midnight in a zone
     assert result.article.sources["published_at"] == "amp"

@@ -466,7 +466,12 @@ def test_wordpress_classic_theme() -> None:
         assert html.css("time.entry-date.published::attr(datetime)").get() == (
             "2022-09-15T14:30:00+04:30"
         )
-        assert texts(html, "span.byline a[rel=author]") == ["IFP Editorial Staff"]
+        # Twenty Twenty-One: an author with a biography gets the author box, no byline
+        assert texts(html, "span.byline") == []
+        assert texts(html, "div.author-bio h2.author-title") == ["By IFP Editorial Staff"]
+        assert texts(html, "div.author-bio a.author-link[rel=author]") == [
+            "View all of IFP Editorial Staff's posts."
+        ]
         assert texts(html, 'span.cat-links a[rel="category tag"]')[0] == "IFP Exclusive"
 
 

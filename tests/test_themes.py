@@ -3,9 +3,9 @@
 The replica's second renderer serves stock WordPress: the block theme Twenty Twenty-Four
 (``--theme wp``) and the classic Twenty Twenty-One (``--theme wp-classic``), with core
 markup only (no td-* classes, no JSON-LD, no OpenGraph, no AMP). The issue's bar: title,
-author, published_at and body match the manifest for EVERY article, tags and section
-where the theme shows them, and non-articles (pages, attachments, password-protected
-posts) are never stored. ``--no-sitemap --no-rest`` leaves listings and feeds as the
+author, published_at, body, section, tags, modified_at and summary match the manifest
+for EVERY article, as the theme shows them (see ``shown``), and non-articles (pages,
+attachments, password-protected posts) are never stored. ``--no-sitemap --no-rest`` leaves listings and feeds as the
 only ways in; discovery must still find every article, on both renderers.
 """
 
@@ -114,19 +114,42 @@ def test_discovery_used_only_what_the_site_offers(crawl: ThemeCrawl) -> None:
         assert stats.get("ifp/pages/sitemap", 0) > 0 and stats.get("ifp/pages/api", 0) > 0
 
 
+COMPARED = (*BAR_FIELDS, *SHOWN_FIELDS, "tags", "modified_at", "summary")
+
+
+def shown(case: str, article: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's article as its theme shows it on the post's own page.
+
+    Stock WordPress themes print neither the modified time nor the excerpt on a single
+    post (Twenty Twenty-One's posted_on prints the publish date, Twenty Twenty-Four's
+    post-date block too; neither calls the_excerpt()), and core adds no meta description:
+    the crawler must store no modified time and the lead paragraph as the summary, not a
+    guess. tagDiv with Yoast shows both.
+    """
+    fields = {name: article[name] for name in COMPARED}
+    if case.startswith("wp"):
+        fields["modified_at"] = None
+        fields["summary"] = article["body"].split("\n\n", 1)[0]
+    return fields
+
+
 def test_fields_match_the_manifest_for_every_article(crawl: ThemeCrawl) -> None:
     rows = crawl.rows()
-    mismatches = []
-    for expected in crawl.manifest["articles"]:
-        row = rows[crawl.url(expected["path"])]
-        for name in (*BAR_FIELDS, *SHOWN_FIELDS):
-            if row[name] != expected[name]:
-                mismatches.append(
-                    (expected["path"], name, str(row[name])[:80], expected[name][:80])
-                )
-        if json.loads(row["tags"]) != expected["tags"]:
-            mismatches.append((expected["path"], "tags", row["tags"], expected["tags"]))
-    assert mismatches == [], mismatches[:10]
+    stored = {}
+    expected = {}
+    for article in crawl.manifest["articles"]:
+        row = rows[crawl.url(article["path"])]
+        stored[article["path"]] = {
+            name: json.loads(row[name]) if name == "tags" else row[name] for name in COMPARED
+        }
+        expected[article["path"]] = shown(crawl.case, article)
+    mismatches = {
+        path: {name: (stored[path][name], value) for name, value in fields.items()
+               if stored[path][name] != value}
+        for path, fields in expected.items()
+        if stored[path] != fields
+    }  # fmt: skip
+    assert stored == expected, list(mismatches.items())[:5]
 
 
 def test_non_articles_never_stored(crawl: ThemeCrawl) -> None:

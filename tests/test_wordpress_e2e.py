@@ -31,29 +31,11 @@ from tests.wordpress.report import CaseCrawl, crawl_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wordpress]
 
-GATE = "page-kind gate rejects the custom post type (body class single-article), issue 13 point 2"
-AUTHOR_BOX = (
-    "Twenty Twenty-One prints an author box ('View all of NAME's posts.') instead of the"
-    " byline for authors with a biography, stored as the author, issue 13 point 4"
-)
-# Seen only once the gate stores custom post types (merged with the extract branch at
-# 47c4fd5): Twenty Twenty-One prints an empty entry footer for any type but 'post' (no
-# byline, no date, no terms), and the crawler then takes sidebar text instead of leaving the
-# field empty or asking the REST API.
-CPT_TT1 = (
-    "Twenty Twenty-One prints no byline, date or terms for a custom post type; the crawler"
-    " took the Latest Comments widget ('Reader 2'), the Archives widget ('June 2023') and the"
-    " post-class slugs ('economy', 'zurich') instead, issue 13 points 2 and 4"
-)
-# (check, theme) -> reason; a theme of None stands for every theme.
-KNOWN_FAILURES: dict[tuple[str, str | None], str] = {
-    ("custom_post_type_stored", None): GATE,
-    ("author", "twentytwentyone"): AUTHOR_BOX,
-    ("custom_post_type_author", "twentytwentyone"): CPT_TT1,
-    ("custom_post_type_published_at", "twentytwentyone"): CPT_TT1,
-    ("custom_post_type_section", "twentytwentyone"): CPT_TT1,
-    ("custom_post_type_tags", "twentytwentyone"): CPT_TT1,
-}
+# (check, theme) -> reason; a theme of None stands for every theme. Empty since the
+# extract branch: the gate stores custom post types, Twenty Twenty-One's author box gives
+# the author, and what a theme does not show of a custom post type (byline, date, terms)
+# comes from the post's REST item.
+KNOWN_FAILURES: dict[tuple[str, str | None], str] = {}
 COMPARED_FIELDS = ("title", "author", "published_at", "section", "tags")
 
 

@@ -18,6 +18,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from ifpcrawl import runtime
+from ifpcrawl.dates import timezone_problem, valid_timezone
 from ifpcrawl.exitcodes import ExitStatus
 
 if TYPE_CHECKING:
@@ -58,6 +59,11 @@ class Command(ScrapyCrawlCommand):
         if problem:
             print(f"ifpcrawl: {problem}", file=sys.stderr)
             self.exitcode = ExitStatus.STORE
+            return
+        zone = str(self.settings.get("IFP_TIMEZONE") or "").strip()
+        if zone and not valid_timezone(zone):
+            print(f"ifpcrawl: {timezone_problem(zone)}", file=sys.stderr)
+            self.exitcode = ExitStatus.CANNOT_START
             return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)

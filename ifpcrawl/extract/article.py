@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
-from ifpcrawl.dates import parse_datetime, to_iso
+from ifpcrawl.dates import parse_datetime, parse_instant, to_iso
 from ifpcrawl.extract.body import BodyResult, extract_body
 from ifpcrawl.extract.generic import GenericResult, run_trafilatura
-from ifpcrawl.extract.jsonld import Node, first_value, text_list, text_value
+from ifpcrawl.extract.jsonld import Node, first_value, node_types, text_list, text_value
+from ifpcrawl.extract.kind import DATE_TEXT_RE
 from ifpcrawl.extract.links import dedupe_links, link_from_anchor
 from ifpcrawl.extract.page import Page, PageKind
 from ifpcrawl.extract.selectors import Element, Sel, attr, first, is_inside, node_text, xpath
@@ -44,6 +46,8 @@ class Extraction:
     kind: PageKind
     missing: list[str] = field(default_factory=list)  # required fields no chain could fill
     error: str | None = None  # why article is None, one line
+    conflicts: list[str] = field(default_factory=list)
+    """Fields where JSON-LD/meta contradicted the page's visible markup (the page won)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (golden files, debugging)."""
@@ -51,6 +55,7 @@ class Extraction:
             "kind": self.kind,
             "error": self.error,
             "missing": list(self.missing),
+            "conflicts": list(self.conflicts),
             "article": extracted_fields(self.article) if self.article is not None else None,
         }
 
@@ -86,6 +91,36 @@ class _Context:
     @cached_property
     def ld_page(self) -> Node | None:
         return self.page.jsonld.web_page()
+
+    @cached_property
+    def term_labels(self) -> dict[tuple[str, str], str]:
+        """(taxonomy, slug) -> the text of a link to that term's archive on this page."""
+        labels: dict[tuple[str, str], str] = {}
+        for anchor in self.tree.iter("a"):
+            href = anchor.get("href") or ""
+            match = _TERM_ARCHIVE_RE.search(href)
+            if match is None:
+                continue
+            text = node_text(anchor)
+            key = (match.group(1), unquote(match.group(2)).casefold())
+            if text and key not in labels and not _COUNT_RE.fullmatch(text):
+                labels[key] = text
+        return labels
+
+    @cached_property
+    def brands(self) -> frozenset[str]:
+        """The site's and the publisher's names as the page states them (casefolded).
+
+        From meta and JSON-LD only: the header's site title would cost an XPath over the
+        whole page, and a brand named as author is a structured-data habit.
+        """
+        page = self.page
+        names = [page.meta_first("og:site_name", "application-name"), page.jsonld.site_name()]
+        node = self.ld_article
+        publisher = page.jsonld.resolve(first_value(node.get("publisher"))) if node else None
+        if isinstance(publisher, dict):
+            names.append(text_value(publisher.get("name")))
+        return frozenset(name.strip().casefold() for name in names if name and name.strip())
 
     @cached_property
     def scope(self) -> Element:
@@ -310,8 +345,11 @@ _WP_CONTENT = _outside_post_lists(
     "post-content",
     "single-content",
 )
+# Twenty Twenty-One prints no byline for an author with a biography, only the bio box:
+# "By NAME" in h2.author-title and a rel=author link "View all of NAME's posts.".
 _WP_AUTHOR = _outside_post_lists(
-    f"descendant::a[{_rel('author')}]"
+    f"descendant::a[{_rel('author')}][not({_c('author-link')})]"
+    f" | descendant::div[{_c('author-bio')}]/descendant::h2[{_c('author-title')}]"
     f" | descendant::div[{_c('wp-block-post-author-name')}]"
     f" | descendant::p[{_c('wp-block-post-author__name')}]"
     f" | descendant::*[self::span or self::div][{_c('byline')}]/descendant::span[{_c('author')}]/a"
@@ -339,16 +377,21 @@ _WP_TAGS = _outside_post_lists(
     "post-tags",
     "entry-tags",
 )
+# rel=tag is on every term link (get_the_term_list): not those a theme shows as the
+# category (cat-links) or as another taxonomy's terms.
 _WP_REL_TAG = _outside_post_lists(
     "descendant::a[@rel='tag'][not(ancestor::div[contains(@class, 'taxonomy-')"
-    " and not(contains(@class, 'taxonomy-post_tag'))])]",
+    " and not(contains(@class, 'taxonomy-post_tag'))])]"
+    f"[not(ancestor::span[{_c('cat-links')}])]",
     "tag",
 )
+# _s-based themes (GeneratePress, Twenty Seventeen...) print the modified time first
+# inside span.posted-on, as <time class="updated">: never the publication date.
 _WP_DATE = _outside_post_lists(
     f"descendant::time[@datetime][{_c('published')}"
     f" or ancestor::div[{_c('wp-block-post-date')}"
     f" and not({_c('wp-block-post-date__modified-date')})]"
-    f" or ancestor::span[{_c('posted-on')}]]",
+    f" or (ancestor::span[{_c('posted-on')}] and not({_c('updated')}))]",
     "datetime",
 )
 _WP_DATE_TEXT = _outside_post_lists(
@@ -420,6 +463,13 @@ _SHORTLINK_RE = re.compile(r"[?&]p=(\d+)")
 _REST_RE = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _ELLIPSIS_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[&hellip;\])\s*$")
 _BY_PREFIX_RE = re.compile(r"^(?:by|written by|posted by|published by)\s*:?\s+", re.IGNORECASE)
+_BYLINE_MAX_WORDS = 12
+# /category/news/diplomacy/ (parents in the path), /tag/oil/, ?cat= forms are not labels
+_TERM_ARCHIVE_RE = re.compile(r"/(category|tag)/(?:[^/?#]+/)*?([^/?#]+)/?(?:[?#].*)?$")
+_COUNT_RE = re.compile(r"\(?\d+\)?")
+_DAY_LENGTH = len("2021-03-04")  # a bare day: no instant to compare
+_VIEW_ALL_RE = re.compile(r"^view all (?:of )?(.+?)[’']s? posts\.?$", re.IGNORECASE)
+_ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 _CLOCK_RE = re.compile(r"\d{1,2}:\d{2}")
 _IMAGE_EXT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", re.IGNORECASE)
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ", " · ", " : ")
@@ -471,7 +521,7 @@ def _date_attr(node: Element) -> str:
 
 def _parse_first_date(ctx: _Context, values: list[str]) -> str | None:
     for value in values:
-        parsed = parse_datetime(value, now=ctx.page.response_date)
+        parsed = parse_datetime(value, now=ctx.page.response_date, tz=ctx.page.tz)
         if parsed:
             return parsed
     return None
@@ -538,16 +588,41 @@ def _title_generic(ctx: _Context) -> str | None:
     return ctx.generic.title
 
 
+def _title_visible_h1(ctx: _Context) -> str | None:
+    """The post's h1, unless it is plainly not the headline.
+
+    A bare h1 (no theme class) may be a section name or a logo. The document's <title>
+    arbitrates: an h1 that disagrees with JSON-LD/OpenGraph wins only if the <title>
+    does not side with them.
+    """
+    h1s = _HTML_H1(ctx.scope)
+    if not (len(h1s) == 1 or (h1s and ctx.scope is not ctx.tree)):
+        return None
+    shown = node_text(h1s[0])
+    claimed = _title_jsonld(ctx) or _title_meta(ctx)
+    if not shown or not claimed or _same_words(claimed, shown):
+        return shown or None
+    document = _first_text(_HTML_TITLE(ctx.tree)) or ""
+    if document and _same_words(claimed, document) and not _same_words(shown, document):
+        return None
+    return shown
+
+
+# What the reader sees first: the theme's headline; JSON-LD and OpenGraph come after it
+# (they often carry "| Site Name", or a headline the page no longer shows).
 TITLE_CHAIN: Chain[str] = (
     ("tagdiv", _title_tagdiv),
     ("amp", _title_amp),
+    ("wordpress", _title_wordpress),
+    ("html", _title_visible_h1),
     ("jsonld", _title_jsonld),
     ("meta", _title_meta),
-    ("microdata", _title_microdata),
-    ("wordpress", _title_wordpress),
+    ("microdata", _title_microdata),  # often a hidden <meta itemprop>: after the others
     ("html", _title_html),
     ("trafilatura", _title_generic),
 )
+# Sources that state what the page claims rather than what it shows.
+_STRUCTURED = frozenset({"jsonld", "meta"})
 
 
 def extract_title(ctx: _Context) -> tuple[str, str] | None:
@@ -568,6 +643,27 @@ def extract_title(ctx: _Context) -> tuple[str, str] | None:
     return chosen
 
 
+def _title_conflict(ctx: _Context, found: tuple[str, str] | None) -> bool:
+    """The page shows one headline and JSON-LD/OpenGraph claim another."""
+    if found is None or found[1] in _STRUCTURED:
+        return False
+    claimed = _title_jsonld(ctx) or _title_meta(ctx)
+    return bool(claimed) and not _same_words(clean_title(claimed or ""), found[0])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _same_words(claimed: str, shown: str) -> bool:
+    """Equal up to case and punctuation, or one extends the other (a site suffix/prefix)."""
+    a, b = _words(claimed), _words(shown)
+    if not a or not b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long[: len(short)] == short or long[-len(short) :] == short
+
+
 # --- body -------------------------------------------------------------------------------
 
 
@@ -576,9 +672,30 @@ def _container_body(selector: Sel) -> Callable[[_Context], BodyResult | None]:
         found = ctx.find(selector)
         if not found:
             return None
-        return extract_body(found[0], ctx.page.absolute)
+        first_result = extract_body(found[0], ctx.page.absolute)
+        if _is_real_body(first_result):
+            return first_result
+        # An empty or tiny match (an empty div.post-content near the footer, a teaser
+        # box) is no verdict: a later match of the same selector may hold the text.
+        for node in found[1:]:
+            result = extract_body(node, ctx.page.absolute)
+            if _is_real_body(result):
+                return result
+        # Only the post's own content container is authoritative when empty: falling
+        # through to the generic extractor would turn an empty post into its sidebar.
+        # Block themes have no post element: their core post-content block is the post's.
+        post = ctx.page.post_element
+        if post is not None and (found[0] is post or is_inside(found[0], post)):
+            return first_result
+        if "wp-block-post-content" in (found[0].get("class") or "").split():
+            return first_result
+        return None
 
     return getter
+
+
+def _is_real_body(result: BodyResult) -> bool:
+    return word_count("\n\n".join(result.paragraphs)) >= MIN_BODY_WORDS
 
 
 def _body_generic(ctx: _Context) -> BodyResult | None:
@@ -599,8 +716,8 @@ def _body_jsonld(ctx: _Context) -> BodyResult | None:
 
 _HTML_ARTICLE = xpath("(descendant::article | descendant::main)[1]")
 
-# A content container that is present is authoritative even when empty: falling
-# through to the generic extractor would turn an empty post into its sidebar.
+# A container with text wins; an empty one stops the chain only inside the post's own
+# element (see _container_body).
 BODY_CHAIN: Chain[BodyResult] = (
     ("tagdiv", _container_body(_TAGDIV_CONTENT)),
     ("amp", _container_body(_AMP_CONTENT)),
@@ -626,6 +743,9 @@ def _clean_author(value: str | None) -> str | None:
     if not value:
         return None
     text = _BY_PREFIX_RE.sub("", normalize_text(value).replace("\n", " ")).strip(" ,-–|")
+    view_all = _VIEW_ALL_RE.match(text)
+    if view_all:  # an author box's link text, "View all of NAME's posts."
+        text = view_all.group(1).strip()
     if not text or len(text) > 120 or text.lower().startswith(("http://", "https://", "www.")):
         return None
     return text
@@ -639,17 +759,34 @@ def _author_amp(ctx: _Context) -> str | None:
     return _clean_author(_first_text(ctx.find(_AMP_AUTHOR)))
 
 
-def _author_jsonld(ctx: _Context) -> str | None:
+def _jsonld_authors(ctx: _Context) -> list[tuple[str, bool]]:
+    """JSON-LD author names, each with whether the node is an organisation, not a person."""
     raw = ctx.ld("author")
     values = raw if isinstance(raw, list) else [raw]
-    names: list[str] = []
+    names: list[tuple[str, bool]] = []
     for value in values:
         node = ctx.page.jsonld.resolve(value)
-        name = text_value(node.get("name")) if isinstance(node, dict) else text_value(node)
+        if isinstance(node, dict):
+            name = text_value(node.get("name"))
+            types = node_types(node)
+            is_org = bool(types & _ORGANISATION_TYPES) and "Person" not in types
+        else:
+            name, is_org = text_value(node), False
         cleaned = _clean_author(name)
-        if cleaned:
-            names.append(cleaned)
-    return ", ".join(_dedupe(names)) or None
+        if cleaned and cleaned.casefold() not in {n.casefold() for n, _ in names}:
+            names.append((cleaned, is_org or _is_brand(ctx, cleaned)))
+    return names
+
+
+def _is_brand(ctx: _Context, name: str) -> bool:
+    """The site's or the publisher's own name written as the author."""
+    return name.casefold() in ctx.brands
+
+
+def _author_jsonld(ctx: _Context) -> str | None:
+    names = _jsonld_authors(ctx)
+    people = [name for name, is_org in names if not is_org]
+    return ", ".join(people or [name for name, _ in names]) or None
 
 
 def _author_meta(ctx: _Context) -> str | None:
@@ -673,22 +810,58 @@ def _author_microdata(ctx: _Context) -> str | None:
 
 
 def _author_wordpress(ctx: _Context) -> str | None:
-    return _clean_author(_first_text(ctx.find(_WP_AUTHOR)))
+    """The byline in the post's own element (or main): what the page shows for this post."""
+    return _clean_author(_first_text(ctx.find_in_scope(_WP_AUTHOR)))
+
+
+def _author_wordpress_page(ctx: _Context) -> str | None:
+    # anywhere on the page: a sidebar's rel=author link may be another post's, so it
+    # comes after what JSON-LD and meta say
+    return _clean_author(_first_text(ctx.find_in_page(_WP_AUTHOR)))
 
 
 def _author_generic(ctx: _Context) -> str | None:
+    # The generic extractor reads the whole page: on a WordPress post whose theme shows
+    # no byline (Twenty Twenty-One for any type but 'post') it finds a commenter's or a
+    # widget's name. The post's element is there and says nothing: leave the field empty.
+    if ctx.page.post_element is not None:
+        return None
     return _clean_author(ctx.generic.author)
 
 
+# The byline the page shows first; what JSON-LD and meta claim after it.
 AUTHOR_CHAIN: Chain[str] = (
     ("tagdiv", _author_tagdiv),
     ("amp", _author_amp),
+    ("wordpress", _author_wordpress),
     ("jsonld", _author_jsonld),
     ("meta", _author_meta),
     ("microdata", _author_microdata),
-    ("wordpress", _author_wordpress),
+    ("wordpress", _author_wordpress_page),
     ("trafilatura", _author_generic),
 )
+
+
+def extract_author(ctx: _Context) -> tuple[str, str] | None:
+    """First author of the chain that is a person; a brand only when nothing names one."""
+    brand: tuple[str, str] | None = None
+    for name, source in _iter_chain(ctx, AUTHOR_CHAIN):
+        if not _is_brand(ctx, name):
+            return name, source
+        brand = brand or (name, source)
+    return brand
+
+
+def _author_conflict(ctx: _Context, found: tuple[str, str] | None) -> bool:
+    """The page names a person and JSON-LD/meta name somebody else (not a brand)."""
+    if found is None or found[1] in _STRUCTURED:
+        return False
+    people = [name for name, is_org in _jsonld_authors(ctx) if not is_org]
+    claimed = ", ".join(people) or _author_meta(ctx) or ""
+    if not claimed or _is_brand(ctx, claimed):
+        return False
+    shown, said = set(_words(found[0])), set(_words(claimed))
+    return not (shown <= said or said <= shown)
 
 
 # --- section and tags --------------------------------------------------------------------
@@ -750,7 +923,13 @@ def _section_post_class(ctx: _Context) -> str | None:
     if element is None:
         return None
     slugs = _slug_tokens("category-", element.get("class") or "")
-    return slugs[0] if slugs else None
+    return _term_label(ctx, "category", slugs[0]) if slugs else None
+
+
+def _term_label(ctx: _Context, taxonomy: str, slug: str) -> str:
+    """A term's display name from a link to its archive elsewhere on the page (a menu, a
+    Categories widget, a tag cloud), else the slug."""
+    return ctx.term_labels.get((taxonomy, slug), slug)
 
 
 SECTION_CHAIN: Chain[str] = (
@@ -790,7 +969,9 @@ def _tags_post_class(ctx: _Context) -> list[str] | None:
     element = ctx.page.post_element
     if element is None:
         return None
-    return _slug_tokens("tag-", element.get("class") or "")
+    return [
+        _term_label(ctx, "tag", slug) for slug in _slug_tokens("tag-", element.get("class") or "")
+    ]
 
 
 TAGS_CHAIN: Chain[list[str]] = (
@@ -852,9 +1033,13 @@ def _published_microdata(ctx: _Context) -> str | None:
 
 
 def _published_wordpress(ctx: _Context) -> str | None:
-    values = [_date_attr(node) for node in ctx.find_in_scope(_WP_DATE)]
-    values += [node_text(node) for node in ctx.find_in_scope(_WP_DATE_TEXT)]
-    return _parse_first_date(ctx, values)
+    """The theme's own ``time[datetime]``: what the page shows, in the site's offset."""
+    return _parse_first_date(ctx, [_date_attr(node) for node in ctx.find_in_scope(_WP_DATE)])
+
+
+def _published_wordpress_text(ctx: _Context) -> str | None:
+    # "March 4, 2021" printed without markup: a day, so after the precise sources
+    return _parse_first_date(ctx, [node_text(node) for node in ctx.find_in_scope(_WP_DATE_TEXT)])
 
 
 def _published_html(ctx: _Context) -> str | None:
@@ -862,21 +1047,37 @@ def _published_html(ctx: _Context) -> str | None:
 
 
 def _published_generic(ctx: _Context) -> str | None:
+    if ctx.page.post_element is not None:
+        return None  # an Archives widget's "June 2023" is no publication date (see author)
     value = ctx.generic.date
-    return parse_datetime(value, now=ctx.page.response_date) if value else None
+    return parse_datetime(value, now=ctx.page.response_date, tz=ctx.page.tz) if value else None
 
 
+# The page's own times first (they carry the site's offset, and they are what the reader
+# sees); JSON-LD and meta after them, then dates printed as text.
 PUBLISHED_CHAIN: Chain[str] = (
     ("tagdiv", _published_tagdiv),
     ("amp", _published_amp_precise),
+    ("wordpress", _published_wordpress),
     ("jsonld", _published_jsonld),
     ("meta", _published_meta),
     ("microdata", _published_microdata),
-    ("wordpress", _published_wordpress),
+    ("wordpress", _published_wordpress_text),
     ("html", _published_html),
     ("amp", _published_amp_coarse),
     ("trafilatura", _published_generic),
 )
+
+
+def _published_conflict(ctx: _Context, found: tuple[str, str] | None) -> bool:
+    """The page shows one publication time and JSON-LD/meta claim another instant."""
+    if found is None or found[1] in _STRUCTURED or len(found[0]) <= _DAY_LENGTH:
+        return False
+    claimed = _published_jsonld(ctx) or _published_meta(ctx)
+    if not claimed or len(claimed) <= _DAY_LENGTH:
+        return False
+    shown, said = parse_instant(found[0]), parse_instant(claimed)
+    return shown is not None and said is not None and shown != said
 
 
 def _modified_jsonld(ctx: _Context) -> str | None:
@@ -1132,10 +1333,11 @@ def extract_article(page: Page) -> Extraction:
         sources[name] = found[1]
         return found[0]
 
-    title = take("title", extract_title(ctx)) or ""
+    title_found = extract_title(ctx)
+    title = take("title", title_found) or ""
     body_found = extract_body_field(ctx)
     body_result = body_found[0] if body_found else BodyResult()
-    body = normalize_paragraphs(_without_title(body_result.paragraphs, title))
+    body = normalize_paragraphs(_without_byline(_without_title(body_result.paragraphs, title)))
     if body:
         assert body_found is not None
         sources["body"] = body_found[1]
@@ -1149,10 +1351,12 @@ def extract_article(page: Page) -> Extraction:
         return Extraction(
             article=None, kind=kind, missing=["body"], error=f"empty body ({words} words)"
         )
-    author = take("author", _run_chain(ctx, AUTHOR_CHAIN))
+    author_found = extract_author(ctx)
+    author = take("author", author_found)
     section = take("section", _run_chain(ctx, SECTION_CHAIN))
     tags = take("tags", _run_chain(ctx, TAGS_CHAIN)) or []
-    published_at = take("published_at", _run_chain(ctx, PUBLISHED_CHAIN))
+    published_found = _run_chain(ctx, PUBLISHED_CHAIN)
+    published_at = take("published_at", published_found)
     modified_at = take("modified_at", _run_chain(ctx, MODIFIED_CHAIN))
     image_url = take("image_url", _run_chain(ctx, IMAGE_CHAIN))
     summary = take("summary", _run_chain(ctx, SUMMARY_CHAIN))
@@ -1185,12 +1389,39 @@ def extract_article(page: Page) -> Extraction:
         fetched_at=to_iso(page.response_date, tz="UTC") if page.response_date else "",
         sources=sources,
     )
-    return Extraction(article=article, kind=kind, missing=missing, error=None)
+    # The page wins over structured data that contradicts it; the disagreement is counted.
+    conflicts = [
+        name
+        for name, conflict in (
+            ("title", _title_conflict(ctx, title_found)),
+            ("author", _author_conflict(ctx, author_found)),
+            ("published_at", _published_conflict(ctx, published_found)),
+        )
+        if conflict
+    ]
+    return Extraction(article=article, kind=kind, missing=missing, error=None, conflicts=conflicts)
 
 
 def _without_title(paragraphs: list[str], title: str) -> list[str]:
     """Drop a leading paragraph that repeats the title (generic extractors keep the h1)."""
     if paragraphs and title and clean_title(paragraphs[0]).casefold() == title.casefold():
+        return paragraphs[1:]
+    return paragraphs
+
+
+def _without_byline(paragraphs: list[str]) -> list[str]:
+    """Drop a leading "By NAME, March 4, 2021" line (generic extractors keep the byline)."""
+    if not paragraphs:
+        return paragraphs
+    lead = paragraphs[0].strip()
+    if len(lead.split()) > _BYLINE_MAX_WORDS or not DATE_TEXT_RE.search(lead):
+        return paragraphs
+    rest = DATE_TEXT_RE.sub("", lead).strip(" ,.-–|·")
+    if not rest:
+        return paragraphs[1:]  # the date alone
+    by = _BY_PREFIX_RE.match(lead)
+    # "By NAME, date" is a byline; "By March 4, 2021, the schools had closed." is text
+    if by and not DATE_TEXT_RE.match(lead[by.end() :]):
         return paragraphs[1:]
     return paragraphs
 

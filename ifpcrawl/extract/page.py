@@ -1,14 +1,9 @@
 """A fetched page, parsed once: lxml tree, JSON-LD, meta tags, WordPress classes.
 
 Every field extractor reads from a :class:`Page`; nothing parses the HTML again.
-:meth:`Page.kind` says what the page is (article, listing, ...), from the
-strongest signal available:
-
-1. error / protected markers (a 200 page that is a WordPress error, a password form);
-2. WordPress ``body_class()`` tokens (desktop themes, some AMP plugins);
-3. AMP markup (``html[amp]``/``html[⚡]``, AMP for WP's ``h1.amp-post-title``);
-4. JSON-LD types, then ``og:type``;
-5. a generic shape: one ``<article>`` with one h1, a long text and a date.
+:meth:`Page.kind` says what the page is (article, listing, ...), decided from all of
+its evidence by :func:`ifpcrawl.extract.kind.decide_kind` (its table is documented there);
+this module finds the error and password-protection markers.
 """
 
 from __future__ import annotations
@@ -19,26 +14,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from ifpcrawl.extract.jsonld import (
-    LISTING_TYPES,
-    PROFILE_TYPES,
-    JsonLd,
-    node_types,
-    parse_scripts,
-)
+from ifpcrawl.dates import SITE_TZ
+from ifpcrawl.extract.jsonld import JsonLd, parse_scripts
+from ifpcrawl.extract.kind import PageEvidence, PageKind, decide_kind
 from ifpcrawl.extract.selectors import Element, attr, first, is_inside, node_text, xpath
 
 logger = logging.getLogger(__name__)
 
-PageKind = Literal[
-    "article", "page", "listing", "attachment", "author", "protected", "error", "other"
-]
+__all__ = ["Page", "PageKind", "parse_html"]
+
 
 # Every element becomes an lxml.html.HtmlElement (text_content(), and what trafilatura
 # accepts) through a C-level class lookup: lxml.html's own parser picks the class in a
@@ -52,25 +41,12 @@ _PARSER.set_element_class_lookup(
 _JSONLD_TYPE = re.compile(r"ld\+json", re.IGNORECASE)
 _POST_DIV = xpath("descendant::div[starts-with(@id, 'post-') and contains(@class, 'type-')][1]")
 _WP_DIE_MESSAGE = xpath("descendant::div[contains(@class, 'wp-die-message')]")
-_AMP_TITLE = xpath("descendant::h1[contains(@class, 'amp-post-title')]")
-_AMP_LOOP_TITLES = xpath(
-    "descendant::*[self::h2 or self::h3][contains(@class, 'loop-title')"
-    " or contains(@class, 'amp-wp-title')]"
-)
-_ARTICLE_H1 = xpath("descendant::h1")
-_ARTICLE_DATES = xpath("descendant::time[@datetime] | descendant::*[@itemprop='datePublished']")
-_ARTICLE_TEXT = xpath("descendant::p")
 
 _ERROR_PHRASES = (
     "error establishing a database connection",
     "there has been a critical error on this website",
     "briefly unavailable for scheduled maintenance",
 )
-_LISTING_BODY_CLASSES = frozenset(
-    {"archive", "category", "tag", "home", "blog", "paged", "search", "date", "tax"}
-)
-_PAGE_BODY_CLASSES = frozenset({"page", "amp-single-page", "page-template-default"})
-_GENERIC_MIN_CHARS = 600  # "a long text block": a few paragraphs, not a teaser
 _EMPTY_BODY_CHARS = 20
 _SHORT_PAGE_CHARS = 3000  # WordPress error screens are shorter; long pages may quote them
 _TEXT_LENGTH_CAP = _SHORT_PAGE_CHARS + 1
@@ -100,6 +76,8 @@ class Page:
     shortlink: str | None = None
     rest_link: str | None = None
     is_amp: bool = False
+    tz: str = SITE_TZ
+    """The site's zone, for times the page writes without an offset."""
 
     @classmethod
     def from_html(
@@ -108,9 +86,11 @@ class Page:
         url: str,
         response_date: datetime | None = None,
         utf8: bytes | None = None,
+        tz: str = SITE_TZ,
     ) -> Page:
         """Parse ``html``; ``utf8`` is the same document as UTF-8 bytes, when the caller
-        has them (a UTF-8 response body), so the parser does not re-encode the text."""
+        has them (a UTF-8 response body), so the parser does not re-encode the text;
+        ``tz`` is the site's zone."""
         tree = parse_html(html, utf8)
         base_url = url
         for base in tree.iter("base"):
@@ -118,7 +98,9 @@ class Page:
                 with contextlib.suppress(ValueError):  # a broken <base href> is ignored
                     base_url = urljoin(url, base.get("href").strip())
                 break
-        page = cls(url=url, response_date=response_date, tree=tree, base_url=base_url, html=html)
+        page = cls(
+            url=url, response_date=response_date, tree=tree, base_url=base_url, html=html, tz=tz
+        )
         page._read_head()
         body = page.body
         if body is not None:
@@ -265,20 +247,8 @@ def parse_html(html: str, utf8: bytes | None = None) -> Element:
 
 
 def _classify(page: Page) -> PageKind:
-    if _is_error(page):
-        return "error"
-    if _is_protected(page):
-        return "protected"
-    by_class = _kind_from_body_classes(page.body_classes, page.post_classes)
-    if by_class is not None:
-        return by_class
-    by_amp = _kind_from_amp(page)
-    if by_amp is not None:
-        return by_amp
-    by_data = _kind_from_structured_data(page)
-    if by_data is not None:
-        return by_data
-    return _kind_from_shape(page)
+    evidence = PageEvidence(page, error=_is_error(page), protected=_is_protected(page))
+    return decide_kind(evidence)
 
 
 def _find_post_element(tree: Element) -> Element | None:
@@ -322,66 +292,3 @@ def _is_protected(page: Page) -> bool:
         ):
             return True
     return False
-
-
-def _kind_from_body_classes(body: frozenset[str], post: frozenset[str]) -> PageKind | None:
-    if not body:
-        return None
-    if "attachment" in body or "single-attachment" in body:
-        return "attachment"
-    if "author" in body and "archive" in body:
-        return "author"
-    if body & _LISTING_BODY_CLASSES and "single" not in body:
-        return "listing"
-    if "single-post" in body or "amp-single" in body:
-        return "article"
-    if body & _PAGE_BODY_CLASSES or any(token.startswith("page-id-") for token in body):
-        return "page"
-    if "single" in body:
-        # a single item of another post type: an article only if it is a post
-        return "article" if "type-post" in post else "other"
-    return None
-
-
-def _kind_from_amp(page: Page) -> PageKind | None:
-    if not page.is_amp:
-        return None
-    if first(_AMP_TITLE, page.tree) is not None:
-        return "article"
-    if len(_AMP_LOOP_TITLES(page.tree)) >= 3:
-        return "listing"
-    return None
-
-
-def _kind_from_structured_data(page: Page) -> PageKind | None:
-    data = page.jsonld
-    if data.article() is not None:
-        return "article"
-    types: frozenset[str] = frozenset()
-    for node in data.nodes:
-        types |= node_types(node)
-    if types & PROFILE_TYPES:
-        return "author"
-    if types & LISTING_TYPES:
-        return "listing"
-    og_type = (page.meta_first("og:type") or "").lower()
-    if og_type == "article":
-        return "article"
-    if og_type == "profile":
-        return "author"
-    return None  # a bare WebPage / og:type website says nothing: the shape decides
-
-
-def _kind_from_shape(page: Page) -> PageKind:
-    articles = list(page.tree.iter("article"))
-    if len(articles) >= 3:
-        return "listing"
-    for article in articles:
-        if len(_ARTICLE_H1(article)) != 1:
-            continue
-        if not _ARTICLE_DATES(article) and not page.meta_first("article:published_time"):
-            continue
-        text_length = sum(len(node_text(p)) for p in _ARTICLE_TEXT(article))
-        if text_length >= _GENERIC_MIN_CHARS:
-            return "article"
-    return "other"

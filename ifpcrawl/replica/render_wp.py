@@ -3,9 +3,14 @@ and the classic Twenty Twenty-One (``theme="wp-classic"``).
 
 Only WordPress core markup and meta: ``post_class``/``body_class``, ``rel=canonical``,
 shortlink and REST alternate links, no Yoast JSON-LD or OpenGraph, no AMP, no td-*
-classes. This is what a crawler's generic fallbacks must handle on "any WordPress
-news site". Core block markup is followed as WordPress 6.5 renders it: the post-terms
-block links carry ``rel="tag"``, the classic ``the_category()`` links ``rel="category tag"``.
+classes. As in the real themes, a single post shows neither its modified time (TT1's
+``twenty_twenty_one_posted_on()`` prints the publish date, as ``entry-date published
+updated``; TT4's post-date block likewise) nor its excerpt, and Twenty Twenty-One prints
+the "By NAME" byline only for an author without a biography: an author with one gets
+the author box (``template-parts/post/author-bio.php``, "View all of NAME's posts.").
+This is what a crawler's generic fallbacks must handle on "any WordPress news site".
+Core block markup is followed as WordPress 6.5 renders it: the post-terms block links
+carry ``rel="tag"``, the classic ``the_category()`` links ``rel="category tag"``.
 """
 
 from __future__ import annotations
@@ -235,9 +240,8 @@ class WpRenderer:
             '<footer class="entry-footer default-max-width"><div class="posted-by">'
             '<span class="posted-on">Published <time class="entry-date published updated" '
             f'datetime="{post.published.isoformat()}">{long_date(post.published)}</time></span>'
-            '<span class="byline">By <a href="'
-            f'{join_url(self.root, post.author.url_path)}" rel="author">{esc(post.author.name)}'
-            '</a></span></div><div class="post-taxonomies"><span class="cat-links">'
+            f"{self._classic_byline(post)}"
+            '</div><div class="post-taxonomies"><span class="cat-links">'
             "Categorized as "
             + ", ".join(
                 f'<a href="{self.root}{c.url_path}" rel="category tag">{esc(c.name)}</a>'
@@ -254,8 +258,34 @@ class WpRenderer:
                 )
                 + "</span>"
             )
-        page.add("</div></footer>\n</article>\n")
+        page.add("</div></footer>\n")
+        page.add(self._classic_author_bio(post))
+        page.add("</article>\n")
         self._comments(page, post)
+
+    def _classic_byline(self, post: Post) -> str:
+        # twenty_twenty_one_posted_by(): the byline only for an author without a biography
+        if post.author.bio:
+            return ""
+        return (
+            f'<span class="byline">By <a href="{join_url(self.root, post.author.url_path)}" '
+            f'rel="author">{esc(post.author.name)}</a></span>'
+        )
+
+    def _classic_author_bio(self, post: Post) -> str:
+        # template-parts/post/author-bio.php: for an author with a biography, instead
+        if not post.author.bio:
+            return ""
+        name = esc(post.author.name)
+        return (
+            "<div class=\"author-bio show-avatars\"><img alt='' src='https://secure.gravatar.com"
+            f"/avatar/{post.author.user_id:032x}?s=85&#038;d=mm&#038;r=g' class='avatar "
+            "avatar-85 photo' height='85' width='85' loading='lazy' decoding='async'/>"
+            '<div class="author-bio-content"><h2 class="author-title">'
+            f'By {name}</h2><p class="author-description"> {esc(post.author.bio)}</p>'
+            f'<a class="author-link" href="{join_url(self.root, post.author.url_path)}" '
+            f'rel="author">View all of {name}&#039;s posts.</a></div></div>\n'
+        )
 
     def _comments(self, page: PageBuilder, post: Post) -> None:
         page.add(

@@ -33,7 +33,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-from ifpcrawl.dates import parse_instant
+from ifpcrawl.dates import (
+    SITE_TZ,
+    parse_instant,
+    site_timezone,
+    timezone_problem,
+    valid_timezone,
+)
 from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
@@ -48,6 +54,7 @@ from ifpcrawl.discovery import (
     parse_sitemap,
     sitemap_body,
 )
+from ifpcrawl.extract.rest import fill_from_rest
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
@@ -309,6 +316,7 @@ class IfpSpider(Spider):
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
         spider.reader = PageReader(settings.getint("IFP_EXTRACT_PROCESSES", 0))
+        spider.timezone = _configured_timezone(settings.get("IFP_TIMEZONE") or "")
         logger.info(
             "Crawling %s in %s mode into %s",
             spider.site.base,
@@ -332,6 +340,7 @@ class IfpSpider(Spider):
     use_rest: bool
     max_size: int
     reader: PageReader
+    timezone: str | None  # the site's zone; None until the site says (IFP_TIMEZONE unset)
 
     @property
     def walk_all(self) -> bool:
@@ -506,6 +515,8 @@ class IfpSpider(Spider):
     # --- seeds ------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.timezone is None and self.use_rest:
+            await self.read_site_timezone()
         for path in ["/", *self.section_paths]:
             yield self.listing_request(self.url(path), ifp_seed=True)
         if self.use_feeds:
@@ -556,6 +567,41 @@ class IfpSpider(Spider):
                 ifp_page=int(page) if page.isdigit() else 1,
             )
         return self.listing_request(url)
+
+    async def read_site_timezone(self) -> None:
+        """The site's time zone from its REST root (``timezone_string``/``gmt_offset``).
+
+        Fetched before any seed is queued, past the scheduler (downloader middlewares
+        still apply: site guard, robots.txt, redirects), so every article page is read in
+        the site's zone, and every worker of a distributed group asks for itself (its
+        shared dupefilter would hand the answer to one worker only).
+        """
+        url = self.url("/wp-json/") + "?_fields=timezone_string,gmt_offset"
+        request = Request(url, meta={"ifp_kind": "api", "dont_retry": True}, dont_filter=True)
+        zone = None
+        try:
+            response = await self.crawler.engine.download_async(request)
+            if response.status == 200:
+                zone = site_timezone(json.loads(response.body))
+        except ValueError:  # not JSON: a site without the REST API (or a login wall)
+            zone = None
+        except Exception as exc:
+            logger.debug("No REST root at %s: %r", url, exc)
+        if zone is None:
+            logger.info(
+                "Site time zone not stated; times without an offset read as %s", self.site_timezone
+            )
+            return
+        self.timezone = zone
+        logger.info("Site time zone %s (from %s)", zone, url)
+
+    @property
+    def site_timezone(self) -> str:
+        """The zone for times a page writes without an offset (until the site says: the
+        ifpnews.com default, or UTC)."""
+        if self.timezone is not None:
+            return self.timezone
+        return SITE_TZ if self.site.host.removeprefix("www.").startswith("ifpnews.com") else "UTC"
 
     def rest_request(self, page: int) -> Request:
         params: dict[str, Any] = {"per_page": REST_PER_PAGE, "page": page, "_fields": REST_FIELDS}
@@ -755,7 +801,7 @@ class IfpSpider(Spider):
         utf8 = response.body if corrected is None and _is_clean_utf8(response, text) else None
         try:
             page = await self.reader.article(
-                text, utf8, response.url, _http_date(response), self.site
+                text, utf8, response.url, _http_date(response), self.site, self.site_timezone
             )
         except PageCrashedError as error:
             self._reader_crashed(response, error)
@@ -776,10 +822,52 @@ class IfpSpider(Spider):
         if extraction.missing:
             for name in extraction.missing:
                 self.inc(f"ifp/missing/{name}")
-        yield article
+        for name in extraction.conflicts:
+            # JSON-LD/meta contradicted the page; the page's value was kept
+            self.inc(f"ifp/conflict/{name}")
+        yield self.article_or_rest_fill(article, page)
         for request in self.article_requests(on_site, "link"):
             yield request
         self.note_variants(on_site)
+
+    def article_or_rest_fill(self, article: Article, page: ArticlePage) -> Article | Request:
+        """The article; or, when its page shows no author or no date, a request for the
+        post's REST item that carries the article and yields it, filled (ifpcrawl.extract.
+        rest): WordPress states both there. One request, only for such pages."""
+        link = page.rest_link
+        if (article.author and article.published_at) or not self.use_rest or not link:
+            return article
+        if not is_on_site(link, self.site):
+            return article
+        self.inc("ifp/rest_fill/requested")
+        url = link + ("&" if "?" in link else "?") + "_embed=author,wp:term"
+        return Request(
+            url,
+            callback=self.parse_rest_fill,
+            errback=self.rest_fill_failed,
+            priority=PRIORITY_ARTICLE + 1,  # the article waits on it: finish it first
+            meta={"ifp_kind": "rest_fill", "ifp_article": article},
+            dont_filter=True,
+        )
+
+    def parse_rest_fill(self, response: Response) -> Iterator[Article]:
+        article: Article = response.meta["ifp_article"]
+        try:
+            record = json.loads(response.body)
+        except (ValueError, RecursionError):
+            record = None
+        filled = fill_from_rest(article, record)
+        for name in filled:
+            self.inc(f"ifp/rest_fill/{name}")
+        if not filled:
+            self.inc("ifp/rest_fill/nothing")
+        yield article
+
+    def rest_fill_failed(self, failure: Failure) -> Iterator[Article]:
+        # the REST item is a bonus: without it the article is stored as its page showed it
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.inc("ifp/rest_fill/failed")
+        yield request.meta["ifp_article"]
 
     def _reader_crashed(self, response: Response, error: PageCrashedError) -> None:
         url = canonicalize(response.url, self.site) or response.url
@@ -942,3 +1030,12 @@ class IfpSpider(Spider):
                 self.store.record_failure(
                     request.url, reason, self.now().isoformat(), kind=kind, error=str(exc)
                 )
+
+
+def _configured_timezone(value: str) -> str | None:
+    """IFP_TIMEZONE checked at start (a one-line error for a zone that does not exist)."""
+    if not value.strip():
+        return None
+    if not valid_timezone(value.strip()):
+        raise ValueError(timezone_problem(value))
+    return value.strip()
