@@ -63,6 +63,10 @@ class ArticlePage:
     amphtml_link: str | None
     listing: ListingLinks | None = None
     """The page's links, when the article URL served a listing."""
+    jsonld_refused: tuple[str, ...] = ()
+    """Why JSON-LD blocks of the page were not parsed (ifpcrawl.boundedjson reasons)."""
+    jsonld_surrogates: int = 0
+    """Lone surrogates replaced in the page's JSON-LD."""
 
 
 def _text(html: str | None, utf8: bytes | None) -> str:
@@ -83,7 +87,14 @@ def read_article_page(
     page = Page.from_html(_text(html, utf8), url, response_date, utf8)
     extraction = extract_article(page)
     listing = listing_links(page.tree, url, site) if extraction.kind == "listing" else None
-    return ArticlePage(extraction, page.canonical_link, page.amphtml_link, listing)
+    return ArticlePage(
+        extraction,
+        page.canonical_link,
+        page.amphtml_link,
+        listing,
+        tuple(page.jsonld.refused),
+        page.jsonld.surrogates_repaired,
+    )
 
 
 def read_listing_page(html: str | None, utf8: bytes | None, url: str, site: Site) -> ListingLinks:
