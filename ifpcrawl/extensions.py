@@ -115,7 +115,8 @@ class RunHistory:
         failures = failure_summary(stats)
         self.stats.set_value("ifp/failures", sum(failures.values()))
         exit_code = 0
-        if reason not in ("finished", "shutdown"):
+        # A CLOSESPIDER_* limit is a stop the user asked for (ExitStatus.OK names it too).
+        if reason not in ("finished", "shutdown") and not reason.startswith("closespider_"):
             exit_code = EXIT_FAILED
         seen = int(stats.get("ifp/articles_valid", 0))
         low = {
