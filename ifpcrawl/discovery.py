@@ -20,7 +20,7 @@ from parsel import Selector
 
 from ifpcrawl import boundedjson
 from ifpcrawl.boundedjson import JsonRefused
-from ifpcrawl.urls import Site, canonicalize, classify_url, join_url
+from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site, join_url
 
 
 class DiscoveryError(ValueError):
@@ -150,6 +150,8 @@ class ListingLinks:
     next_pages: list[str]  # canonical URLs of the following page(s)
     last_page: int | None  # "Page 1 of N" / last page link, when the theme shows it
     archives: list[str]  # canonical URLs of other listings linked from the page
+    # <base href> points to another origin: its relative links lead off-site, not followed.
+    offsite_base: bool = False
 
 
 @lru_cache(maxsize=64)
@@ -220,7 +222,9 @@ def listing_links(page: Selector | Any, page_url: str, site: Site) -> ListingLin
     match = _PAGES_OF_RE.search(pages_text)
     if match:
         last_page = max(last_page or 0, int(match.group(1).replace(",", "")))
-    return ListingLinks(loop, others, next_pages, last_page, archives)
+    joined_base = join_url(page_url, base) if base != page_url else None
+    offsite_base = joined_base is not None and not is_on_site(joined_base, site)
+    return ListingLinks(loop, others, next_pages, last_page, archives, offsite_base)
 
 
 # --- feeds -------------------------------------------------------------------------------------

@@ -179,6 +179,7 @@ def test_nothing_reached_or_came_from_another_origin(hostile: HostileSite, run: 
     assert stats.get("ifp/offsite_refused/sitemap") == 2
     assert stats.get("ifp/offsite_refused/feed") == 1
     assert stats.get("ifp/offsite_refused/api", 0) >= 1
+    assert stats.get("ifp/offsite_refused/base") == 1
 
 
 # ----------------------------------------------------------------------------- traps

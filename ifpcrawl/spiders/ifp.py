@@ -589,6 +589,8 @@ class IfpSpider(Spider):
             yield output
 
     def _listing_output(self, response: Response, links: ListingLinks) -> Iterator[Any]:
+        if links.offsite_base:
+            self.inc("ifp/offsite_refused/base")
         articles = links.loop_articles or links.other_articles
         if not articles and looks_like_error_page(response.body):
             retry = self.retry_error_page(response)
