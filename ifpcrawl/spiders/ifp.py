@@ -688,6 +688,7 @@ class IfpSpider(Spider):
         self.count_offsite(sitemap.entries, "sitemap")
         self.sitemap_entries += len(sitemap.entries)
         self.listing_walks.note_evidence(self.sitemap_entries)
+        self.rest_walks.note_evidence(self.sitemap_entries)
         self.sitemaps_read[response.url] = SitemapRecord(
             digest,
             len(sitemap.entries),
@@ -737,9 +738,9 @@ class IfpSpider(Spider):
         if self.walk_all:
             # X-WP-TotalPages is a claim: page a window ahead while pages give new posts.
             step = self.rest_walks.page_read("api", page, (f.url for f in found), total_pages)
-            evidence = len(self.rest_walks.seen)
-            self.listing_walks.note_evidence(evidence)
-            self.rest_walks.note_evidence(evidence)
+            # Posts seen here raise the listings' bound, never the API's own: a walk that
+            # vouched for itself would have no bound at all.
+            self.listing_walks.note_evidence(len(self.rest_walks.seen))
             if step.stop:
                 self.trap_stop(step.stop, response.url)
             for n in step.pages:
