@@ -91,3 +91,13 @@ class Walks:
         pages = tuple(range(walk.highest + 1, target + 1))
         walk.highest = max(walk.highest, target)
         return Step(pages=pages)
+
+    def at_bound(self, root: str, number: int, items: int) -> bool:
+        """Whether page ``number`` of a walk paged one page at a time (incremental runs,
+        which stop at known articles) is at its page bound: True once, then stopped."""
+        walk = self.walks.setdefault(root, Walk())
+        walk.per_page = max(walk.per_page, items)
+        if walk.stopped is None and number >= self.bound(walk):
+            walk.stopped = "max_pages"
+            return True
+        return False

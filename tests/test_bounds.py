@@ -163,6 +163,12 @@ def test_the_page_bound_comes_from_evidence() -> None:
     assert walks.page_read("/f/", 990, ["c", "d"], 10**6) == Step(pages=tuple(range(991, 1001)))
 
 
+def test_one_page_at_a_time_walks_have_the_bound_too() -> None:
+    walks = Walks(window=16, min_bound=3)
+    assert [walks.at_bound("/i/", n, 10) for n in (1, 2, 3, 4)] == [False, False, True, False]
+    assert walks.stopped("/i/")
+
+
 def test_no_further_page_no_request() -> None:
     walks = Walks(window=16, min_bound=5)
     assert walks.page_read("/l/", 1, ["a"], None) == Step()

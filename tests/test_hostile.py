@@ -83,12 +83,12 @@ class Run:
 
 
 def start_crawl(
-    site: HostileSite, tmp: Path, settings: Mapping[str, str]
+    site: HostileSite, tmp: Path, settings: Mapping[str, str], mode: str = "auto"
 ) -> tuple[subprocess.Popen[bytes], Path, Path]:
     db, log = tmp / "hostile.db", tmp / "crawl.log"
     with log.open("wb") as log_file:
         proc = subprocess.Popen(
-            crawl_command(site.base_url, str(db), settings),
+            crawl_command(site.base_url, str(db), settings, spider_args={"mode": mode}),
             cwd=tmp,
             env=crawl_env(),
             stdout=subprocess.DEVNULL,
@@ -287,3 +287,25 @@ def test_the_endless_case_stops_promptly(how: str, tmp_path: Path) -> None:
     assert stats.get("ifp/trap/max_pages", 0) == 0
     assert len(crawl.articles()) == stats["ifp/articles_valid"] > 0
     assert stats.get("ifp/store_errors", 0) == 0
+
+
+def test_incremental_walks_of_the_endless_case_are_bounded(tmp_path: Path) -> None:
+    """An incremental run pages back until it meets stored articles: new ones on every
+    page, forever, would never stop it without the page bound."""
+    settings = {
+        "IFP_SECTION_PATHS": "[]",
+        "IFP_FEEDS_ENABLED": "False",
+        "IFP_SITEMAPS_ENABLED": "False",
+        "IFP_LISTING_MAX_PAGES": "10",
+    }
+    with HostileSite(endless=True) as site:
+        started = time.monotonic()
+        proc, db, log = start_crawl(site, tmp_path, settings, mode="incremental")
+        code, _, _ = wait_child(proc, started, 120)
+        listing_pages = [t for t in site.requests if t == "/" or t.startswith("/page/")]
+        api_pages = site.hits("/wp-json/")
+    crawl = Run(code, 0, 0, log.read_text(errors="replace"), db)
+    assert code == 0, crawl.log[-3000:]
+    assert len(listing_pages) == 10
+    assert len(api_pages) == 10
+    assert crawl.stats().get("ifp/trap/max_pages") == 2

@@ -635,6 +635,12 @@ class IfpSpider(Spider):
         if not fresh or self.known_unchanged(fresh):
             self.inc("ifp/listing_stop")
             return
+        if links.next_pages and self.listing_walks.at_bound(
+            listing_root(current), number, len(articles)
+        ):
+            # New articles on every page, none ever stored (they 404, or fail): still bounded.
+            self.trap_stop("max_pages", current)
+            return
         for url in links.next_pages[:1]:
             yield self.listing_request(url, ifp_prev=[f.url for f in articles])
 
@@ -748,6 +754,9 @@ class IfpSpider(Spider):
             return
         # Incremental: newest-modified first; stop at the first page with an unchanged post.
         if page < total_pages and found and not self.known_unchanged(found[-1:]):
+            if self.rest_walks.at_bound("api", page, len(found)):
+                self.trap_stop("max_pages", response.url)
+                return
             yield self.rest_request(page + 1)
 
     def count_offsite(self, found: Iterable[Found], source: str) -> None:
