@@ -7,7 +7,6 @@ is required: a theme change loses a hint, never the crawl.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,11 +18,21 @@ import lxml.etree
 from cssselect import HTMLTranslator
 from parsel import Selector
 
-from ifpcrawl.urls import Site, canonicalize, classify_url, join_url
+from ifpcrawl import boundedjson
+from ifpcrawl.boundedjson import JsonRefused
+from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site, join_url
 
 
 class DiscoveryError(ValueError):
     """A feed, sitemap or API answer that cannot be read (counted, never fatal)."""
+
+
+class RestRefused(DiscoveryError):
+    """A REST answer too large or too deeply nested to parse (``reason`` from boundedjson)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,16 @@ def listing_page_url(root: str, number: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{path}page/{number}/", parts.query, ""))
 
 
+# Query forms of date archives (?m=202405, ?year=2024&monthnum=5): repeats of the sections.
+_DATE_QUERY_RE = re.compile(r"(?:^|&)(?:m|year|monthnum|day|w)=", re.I)
+
+
 def archive_kind(url: str) -> str:
     """category | tag | author | date | section: which kind of WordPress archive a listing is."""
-    path = urlsplit(url).path
+    parts = urlsplit(url)
+    path = parts.path
+    if _DATE_QUERY_RE.search(parts.query):
+        return "date"
     for kind in ("category", "tag", "author"):
         if f"/{kind}/" in path:
             return kind
@@ -134,6 +150,8 @@ class ListingLinks:
     next_pages: list[str]  # canonical URLs of the following page(s)
     last_page: int | None  # "Page 1 of N" / last page link, when the theme shows it
     archives: list[str]  # canonical URLs of other listings linked from the page
+    # <base href> points to another origin: its relative links lead off-site, not followed.
+    offsite_base: bool = False
 
 
 @lru_cache(maxsize=64)
@@ -204,7 +222,9 @@ def listing_links(page: Selector | Any, page_url: str, site: Site) -> ListingLin
     match = _PAGES_OF_RE.search(pages_text)
     if match:
         last_page = max(last_page or 0, int(match.group(1).replace(",", "")))
-    return ListingLinks(loop, others, next_pages, last_page, archives)
+    joined_base = join_url(page_url, base) if base != page_url else None
+    offsite_base = joined_base is not None and not is_on_site(joined_base, site)
+    return ListingLinks(loop, others, next_pages, last_page, archives, offsite_base)
 
 
 # --- feeds -------------------------------------------------------------------------------------
@@ -322,7 +342,9 @@ def parse_sitemap(body: bytes, base: str, site: Site) -> SitemapEntries:
 def parse_rest_posts(body: bytes, base: str, site: Site) -> list[Found]:
     """Published posts of a `/wp-json/wp/v2/posts` answer (link + modified time)."""
     try:
-        data: Any = json.loads(body)
+        data: Any = boundedjson.loads(body)
+    except JsonRefused as exc:
+        raise RestRefused(exc.reason, f"REST answer refused: {exc}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise DiscoveryError(f"REST answer is not JSON: {exc}") from exc
     if not isinstance(data, list):

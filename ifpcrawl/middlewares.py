@@ -13,6 +13,8 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from ifpcrawl.urls import Site, is_on_site
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -112,16 +114,37 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
-class SiteGuardMiddleware:
-    """Counts every host a request goes to, and refuses any host outside the site.
+class OffsiteRefused(IgnoreRequest):
+    """A request to another origin, refused before it left (``how``: the way it came)."""
 
-    Scrapy's OffsiteMiddleware already filters by ``allowed_domains``; this guard sits after
-    it as the last word (a bug or a redirect can still produce an off-site request) and
-    records ``ifp/host/<host>`` stats so tests and monitors can prove no request left the site.
+    def __init__(self, url: str, how: str) -> None:
+        super().__init__(f"off-site request refused ({how}): {url}")
+        self.how = how
+
+
+def offsite_how(request: Request) -> str:
+    """How an off-site request came about: an HTTP redirect, a meta refresh, or a link."""
+    reasons = request.meta.get("redirect_reasons") or []
+    if reasons:
+        return "meta_refresh" if str(reasons[-1]) == "meta refresh" else "redirect"
+    return str(request.meta.get("ifp_kind") or "link")
+
+
+class SiteGuardMiddleware:
+    """Counts every host a request goes to, and refuses anything outside the site's origin.
+
+    The site is an origin: host (``www.`` folded) *and* port, http and https on their
+    default ports being one site (``ifpcrawl.urls.is_on_site``). Scrapy's OffsiteMiddleware
+    matches ``allowed_domains``, which cannot hold a port, so another server on the same
+    host would pass it. Every request passes here, redirected ones (HTTP 3xx, meta refresh)
+    included, so this is the one place that refuses: counted in ``ifp/offsite_blocked`` and
+    ``ifp/offsite_blocked/<how>``, logged once, and raised as OffsiteRefused so the spider
+    neither records nor retries it. ``ifp/host/<host>`` stats prove no request left the site.
     """
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
+        self.logged = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
@@ -134,13 +157,30 @@ class SiteGuardMiddleware:
 
     crawler: Crawler
 
+    def _on_site(self, url: str) -> bool:
+        spider = self.crawler.spider
+        site = getattr(spider, "site", None)
+        if isinstance(site, Site):
+            return is_on_site(url, site)
+        host = (urlsplit(url).hostname or "").lower()
+        allowed = getattr(spider, "allowed_domains", None) or []
+        return not allowed or any(host == d or host.endswith("." + d) for d in allowed)
+
     def process_request(self, request: Request) -> None:
-        host = (urlsplit(request.url).hostname or "").lower()
-        allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
-        if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
+        if not self._on_site(request.url):
+            how = offsite_how(request)
             self.stats.inc_value("ifp/offsite_blocked")
-            logger.warning("Refused a request outside the site: %s", request.url)
-            raise IgnoreRequest(f"off-site request refused: {request.url}")
+            self.stats.inc_value(f"ifp/offsite_blocked/{how}")
+            if not self.logged:
+                self.logged = True
+                logger.warning(
+                    "Refused a request outside the site (%s): %s (further cases are only"
+                    " counted in stats)",
+                    how,
+                    request.url,
+                )
+            raise OffsiteRefused(request.url, how)
+        host = (urlsplit(request.url).hostname or "").lower()
         self.stats.inc_value(f"ifp/host/{host}")
 
 

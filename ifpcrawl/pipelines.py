@@ -105,11 +105,69 @@ def normalize_article(article: Article) -> Article:
     return article
 
 
+def repair_unicode(article: Article) -> list[str]:
+    """Replace lone surrogates in every text the article carries (columns, URL variants,
+    links, sources); returns the names of the fields repaired.
+
+    JSON-LD or a REST answer can spell a lone surrogate (``"\\ud800"``); no store can encode
+    one, and one such string used to roll back a whole batch. This sweep is the single gate
+    between extraction and the store, so it covers fields normalization leaves alone too.
+    """
+    repaired: list[str] = []
+    for name, value in vars(article).items():
+        if isinstance(value, str):
+            if text.has_surrogates(value):
+                setattr(article, name, text.valid_unicode(value))
+                repaired.append(name)
+        elif isinstance(value, list) and name != "links":
+            if any(isinstance(v, str) and text.has_surrogates(v) for v in value):
+                setattr(article, name, [text.valid_unicode(v) for v in value])
+                repaired.append(name)
+        elif isinstance(value, dict) and any(
+            text.has_surrogates(f"{k}{v}") for k, v in value.items()
+        ):
+            repaired_dict = {
+                text.valid_unicode(str(k)): text.valid_unicode(str(v)) for k, v in value.items()
+            }
+            setattr(article, name, repaired_dict)
+            repaired.append(name)
+    for link in article.links:
+        if text.has_surrogates(link.url) or text.has_surrogates(link.anchor_text):
+            link.url = text.valid_unicode(link.url)
+            link.anchor_text = text.valid_unicode(link.anchor_text)
+            if "links" not in repaired:
+                repaired.append("links")
+    return repaired
+
+
 class NormalizePipeline:
-    """Unicode NFC, entities, whitespace, control characters; content hash and word count."""
+    """Unicode NFC, entities, whitespace, control characters; content hash and word count.
+
+    Also the gate that makes every string valid Unicode (``repair_unicode``), counted in
+    ``ifp/text/surrogates_repaired`` (articles) and ``.../<field>``.
+    """
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        self.stats = stats
+        self.log_once = _LogOnce()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
+        return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
+            repaired = repair_unicode(item)
+            if repaired and self.stats is not None:
+                self.stats.inc_value("ifp/text/surrogates_repaired")
+                for name in repaired:
+                    self.stats.inc_value(f"ifp/text/surrogates_repaired/{name}")
+                self.log_once(
+                    "surrogates",
+                    "Replaced lone surrogates (invalid Unicode) in %s of %s",
+                    ", ".join(repaired),
+                    item.url,
+                )
             normalize_article(item)
         return item
 

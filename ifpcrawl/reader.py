@@ -66,6 +66,10 @@ class ArticlePage:
     """The page's links, when the article URL served a listing."""
     rest_link: str | None = None
     """The post's WordPress REST item, as the page links it."""
+    jsonld_refused: tuple[str, ...] = ()
+    """Why JSON-LD blocks of the page were not parsed (ifpcrawl.boundedjson reasons)."""
+    jsonld_surrogates: int = 0
+    """Lone surrogates replaced in the page's JSON-LD."""
 
 
 def _text(html: str | None, utf8: bytes | None) -> str:
@@ -88,7 +92,15 @@ def read_article_page(
     page = Page.from_html(_text(html, utf8), url, response_date, utf8, tz=tz)
     extraction = extract_article(page)
     listing = listing_links(page.tree, url, site) if extraction.kind == "listing" else None
-    return ArticlePage(extraction, page.canonical_link, page.amphtml_link, listing, page.rest_link)
+    return ArticlePage(
+        extraction,
+        page.canonical_link,
+        page.amphtml_link,
+        listing,
+        page.rest_link,
+        tuple(page.jsonld.refused),
+        page.jsonld.surrogates_repaired,
+    )
 
 
 def read_listing_page(html: str | None, utf8: bytes | None, url: str, site: Site) -> ListingLinks:

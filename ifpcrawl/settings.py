@@ -46,6 +46,19 @@ IFP_REFRESH_DAYS = 30.0
 IFP_MIN_COVERAGE = {"title": 0.99, "body": 0.99, "published_at": 0.9}
 # Minimum articles seen before the coverage check applies (tiny runs are too noisy).
 IFP_MIN_COVERAGE_SAMPLE = 20
+# --- bounds on any site: traps and claims (ifpcrawl.traps, README "Bounds") ------------------
+# A full walk pages a listing (or the REST API) this many pages ahead of the last page read,
+# and only while its pages give items not met before: a claimed "page 1 of 5,000,000" never
+# puts more than this many pages of one walk in the queue.
+IFP_LISTING_WINDOW = 16
+# Pages per listing walk: max(this, 2 x articles known from the store, sitemaps and REST /
+# items per page). ifpnews's sections run past 1,600 pages; its sitemaps raise the bound.
+IFP_LISTING_MAX_PAGES = 1000
+# Archive hops from a seed listing (home -> category -> category ...).
+IFP_LISTING_MAX_DEPTH = 3
+# Spellings of one page with query parameters WordPress does not read (a session id or a
+# counter in every link) that are fetched; more are counted as ifp/trap/query_variants.
+IFP_QUERY_VARIANTS_PER_PATH = 3
 # Seconds between progress lines (0 turns progress off).
 IFP_PROGRESS_INTERVAL = 30.0
 IFP_PROGRESS_ENABLED = True

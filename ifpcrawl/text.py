@@ -49,8 +49,12 @@ _QT_END_RE = re.compile(r"\[:\]|\{:\}|<!--:-->")
 # Unicode spaces, zero-width and bidi marks, soft hyphen, entities, double spaces.
 # Most strings contain none of it, and one search is far cheaper than the full pipeline.
 _NEEDS_WORK_RE = re.compile(
-    "[\x00-\x1f\x7f-\xa0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff&]|  "
+    "[\x00-\x1f\x7f-\xa0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff&"
+    "\ud800-\udfff]|  "
 )
+# Lone surrogates: JSON's "\ud800" escapes decode to them, and no store can encode them
+# (SQLite's UTF-8, PostgreSQL's text). A str never holds a valid pair, so any is lone.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 # Mojibake: UTF-8 bytes shown as windows-1252 ("Iranâ€™s"), typically left by a database
 # charset migration. Each byte 0x80-0xFF as windows-1252 shows it (the five bytes it leaves
@@ -98,6 +102,31 @@ def fix_mojibake(value: str) -> str:
     return _BROKEN_RDQUO_RE.sub("\u201d", fixed)
 
 
+def has_surrogates(value: str) -> bool:
+    """Whether the text holds lone surrogates (text that cannot be encoded as UTF-8)."""
+    return _SURROGATE_RE.search(value) is not None
+
+
+def valid_unicode(value: str) -> str:
+    """The text with every lone surrogate replaced by U+FFFD, so it encodes as UTF-8."""
+    return _SURROGATE_RE.sub("\ufffd", value)
+
+
+# A JSON \\uD800-\\uDFFF escape that is not half of a pair (high then low): json.loads turns
+# it into a lone surrogate. Replaced before parsing, where the page's text is still whole.
+_LONE_SURROGATE_ESCAPE_RE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def repair_json_surrogates(json_text: str) -> tuple[str, int]:
+    """JSON text with every lone-surrogate escape spelled ``\\ufffd``; and how many there were."""
+    if "\\u" not in json_text:
+        return json_text, 0
+    return _LONE_SURROGATE_ESCAPE_RE.subn(lambda _: "\\ufffd", json_text)
+
+
 def normalize_text(value: str) -> str:
     """Clean one piece of text: entities, mojibake, NFC, invisible marks, spaces.
 
@@ -113,6 +142,7 @@ def normalize_text(value: str) -> str:
     ):
         return value.strip()
     text = html.unescape(value) if "&" in value else value
+    text = valid_unicode(text)  # first: NFC and the regexes below need encodable text
     text = fix_mojibake(text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

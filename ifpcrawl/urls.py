@@ -82,6 +82,52 @@ TRACKING_PREFIXES = ("utm_",)
 # Site variants of the same page on WordPress: AMP plugins (AMP for WP, official AMP),
 # and tagDiv's listing sort order. Removed on-site only; elsewhere they may mean anything.
 SITE_VARIANT_PARAMS = frozenset({"amp", "noamp", "nonamp", "filter_by"})
+# Session ids that servers (PHP, Java, ColdFusion, shop plugins) put in links: a new value
+# in every link makes every page endless new URLs. Removed on-site; they never select content.
+SESSION_PARAMS = frozenset(
+    {
+        "sessionid",
+        "session_id",
+        "sessid",
+        "sid",
+        "phpsessid",
+        "jsessionid",
+        "aspsessionid",
+        "cfid",
+        "cftoken",
+        "zenid",
+        "oscsid",
+    }
+)
+# Query variables WordPress itself reads (WP::$public_query_vars, the ones links carry):
+# any other parameter on an on-site URL has not shown it matters (see unknown_query_key).
+WP_QUERY_VARS = frozenset(
+    {
+        "p",
+        "page_id",
+        "attachment_id",
+        "cat",
+        "tag",
+        "author",
+        "author_name",
+        "m",
+        "paged",
+        "year",
+        "monthnum",
+        "day",
+        "w",
+        "name",
+        "pagename",
+        "category_name",
+        "post_type",
+        "page",
+        "feed",
+        "rest_route",
+        "s",
+        "ref",
+        "lang",
+    }
+)
 AMP_PARAMS = frozenset({"amp"})
 
 _HOSTNAME_RE = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62}\.)*[a-z0-9_-]{0,63}$")
@@ -94,6 +140,7 @@ _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 _MONTH_RE = re.compile(r"^(0[1-9]|1[0-2])$")
 _DAY_RE = re.compile(r"^(0[1-9]|[12]\d|3[01])$")
 _NUMBER_RE = re.compile(r"^\d+$")
+_CALENDAR_SEGMENT_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _OTHER_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 
 _ASSET_EXTENSION_WORDS = """
@@ -250,7 +297,9 @@ def _filter_query(query: str, on_site: bool) -> str:
         name = _param_name(pair)
         if _is_tracking_param(name):
             continue
-        if on_site and (name in SITE_VARIANT_PARAMS or pair.lower() == "paged=1"):
+        if on_site and (
+            name in SITE_VARIANT_PARAMS or name in SESSION_PARAMS or pair.lower() == "paged=1"
+        ):
             continue
         kept.append(pair)
     return "&".join(kept)
@@ -475,6 +524,24 @@ def listing_page_url(url: str, page: int) -> str:
     return urlunsplit((root.scheme, root.netloc, path, root.query, ""))
 
 
+def unknown_query_key(url: str) -> str | None:
+    """The URL without its unknown query parameters, when it has any (else None).
+
+    Canonical URLs keep parameters nobody knows (a plugin may select content with one), so a
+    counter or token in every link would make endless URLs of one page; the spider fetches
+    a page under a few such spellings only (IFP_QUERY_VARIANTS_PER_PATH), keyed by this.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    pairs = [p for p in parts.query.split("&") if p]
+    known = [p for p in pairs if _param_name(p) in WP_QUERY_VARS]
+    if len(known) == len(pairs):
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(known), ""))
+
+
 def wp_post_id(url: str) -> int | None:
     """Post id from a plain permalink (``?p=123``, ``?page_id=``, ``?attachment_id=``)."""
     try:
@@ -570,6 +637,10 @@ def _classify_segments(segments: list[str]) -> UrlKind:
 def _classify_content_path(lowered: list[str], extension: str) -> UrlKind:
     """Article candidates; the extractor decides from the page (``/about-us/`` is one too)."""
     if extension and extension not in PAGE_EXTENSIONS:
+        return "other"
+    if any(_CALENDAR_SEGMENT_RE.match(segment) for segment in lowered):
+        # Event calendars (/events/2024-05-17/, /events/month/2024-05/) link every day to
+        # the next one, forever: an archive view that repeats posts, never a post.
         return "other"
     if len(lowered) <= 2:
         # /slug/, /%category%/%postname%/, /slug.html, /archives/123/, /slug/2/ (page 2 of a post)

@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ifpcrawl.boundedjson import JsonRefused, check_bounds
+from ifpcrawl.text import repair_json_surrogates
+
 logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = frozenset(
@@ -53,6 +56,10 @@ class JsonLd:
 
     nodes: list[Node] = field(default_factory=list)
     by_id: dict[str, Node] = field(default_factory=dict)
+    # Why blocks were not parsed ("too_deep", "too_large"): see ifpcrawl.boundedjson.
+    refused: list[str] = field(default_factory=list)
+    # Lone-surrogate escapes ("\\ud800") spelled U+FFFD before parsing: no store encodes one.
+    surrogates_repaired: int = 0
 
     def resolve(self, value: Any) -> Any:
         """Follow an ``{"@id": ...}`` reference to the full node when the page has it."""
@@ -137,6 +144,15 @@ def parse_scripts(texts: list[str]) -> JsonLd:
     """Parse the contents of every ``<script type=application/ld+json>`` of a page."""
     result = JsonLd()
     for text in texts:
+        try:
+            # Before any parsing: a block nested 200,000 deep crashes json's decoder.
+            check_bounds(text)
+        except JsonRefused as exc:
+            logger.debug("JSON-LD block refused: %s", exc)
+            result.refused.append(exc.reason)
+            continue
+        text, repaired = repair_json_surrogates(text)
+        result.surrogates_repaired += repaired
         for obj in _loads_lenient(text):
             _add_top(result, obj)
     return result

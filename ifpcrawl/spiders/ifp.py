@@ -9,7 +9,7 @@ Meta keys (all picklable, so JOBDIR resumes work):
 - ``ifp_raw``: the URL as written where it was found, before canonicalization.
 - ``ifp_reason``: why an article is fetched (new, changed, stale, full, retry_failed, link).
 - ``ifp_prev``: article URLs of the previous page of the same listing walk (incremental stop).
-- ``ifp_fanout``: set on page 1 of a listing once its later pages were scheduled at once.
+- ``ifp_depth``: archive hops from a seed listing (IFP_LISTING_MAX_DEPTH bounds it).
 - ``ifp_amp_fallback``: this is the AMP copy of a page whose desktop extraction failed.
 """
 
@@ -44,6 +44,7 @@ from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
     ListingLinks,
+    RestRefused,
     SitemapTooLarge,
     archive_kind,
     listing_page_url,
@@ -58,11 +59,20 @@ from ifpcrawl.extract.rest import fill_from_rest
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.items import Article
+from ifpcrawl.middlewares import OffsiteRefused
 from ifpcrawl.reader import ArticlePage, PageCrashedError, PageReader
 from ifpcrawl.runtime import store_for
 from ifpcrawl.store.base import ArticleState, Store, StoreError
 from ifpcrawl.text import has_mojibake
-from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site, join_url
+from ifpcrawl.traps import Walks
+from ifpcrawl.urls import (
+    Site,
+    canonicalize,
+    classify_url,
+    is_on_site,
+    join_url,
+    unknown_query_key,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -293,6 +303,8 @@ class IfpSpider(Spider):
         self.logged: set[str] = set()
         # Sitemaps read in full this run: recorded at a clean finish (sitemap_state_key).
         self.sitemaps_read: dict[str, SitemapRecord] = {}
+        # Article URLs with parameters the site has not shown to matter, per page they share.
+        self.query_variants: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> IfpSpider:
@@ -317,6 +329,15 @@ class IfpSpider(Spider):
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
         spider.reader = PageReader(settings.getint("IFP_EXTRACT_PROCESSES", 0))
         spider.timezone = _configured_timezone(settings.get("IFP_TIMEZONE") or "")
+        window = settings.getint("IFP_LISTING_WINDOW", 16)
+        min_bound = settings.getint("IFP_LISTING_MAX_PAGES", 1000)
+        spider.listing_walks = Walks(window, min_bound)
+        spider.rest_walks = Walks(window, min_bound)
+        spider.max_depth = settings.getint("IFP_LISTING_MAX_DEPTH", 3)
+        spider.query_variants_cap = settings.getint("IFP_QUERY_VARIANTS_PER_PATH", 3)
+        stored = spider.store.count_articles()
+        spider.listing_walks.note_evidence(stored)
+        spider.rest_walks.note_evidence(stored)
         logger.info(
             "Crawling %s in %s mode into %s",
             spider.site.base,
@@ -341,6 +362,11 @@ class IfpSpider(Spider):
     max_size: int
     reader: PageReader
     timezone: str | None  # the site's zone; None until the site says (IFP_TIMEZONE unset)
+    listing_walks: Walks
+    rest_walks: Walks
+    max_depth: int
+    query_variants_cap: int
+    sitemap_entries: int = 0
 
     @property
     def walk_all(self) -> bool:
@@ -362,6 +388,24 @@ class IfpSpider(Spider):
         if key not in self.logged:
             self.logged.add(key)
             logger.warning(msg + " (further cases are only counted in stats)", *args)
+
+    def trap_stop(self, reason: str, url: str) -> None:
+        """A walk or a link not followed because it looks like a crawler trap."""
+        self.inc(f"ifp/trap/{reason}")
+        self.log_once(f"trap_{reason}", "Not following %s further: %s", url, reason)
+
+    def too_many_variants(self, url: str) -> bool:
+        """True (counted) once a page was scheduled under IFP_QUERY_VARIANTS_PER_PATH spellings
+        with unknown query parameters: a session id or a counter in every link."""
+        key = unknown_query_key(url)
+        if key is None:
+            return False
+        count = self.query_variants.get(key, 0)
+        if count >= self.query_variants_cap:
+            self.trap_stop("query_variants", url)
+            return True
+        self.query_variants[key] = count + 1
+        return False
 
     def url(self, path: str) -> str:
         return urljoin(self.site.base, path)
@@ -387,7 +431,9 @@ class IfpSpider(Spider):
         candidates = [
             f
             for f in found
-            if f.url not in self.scheduled and classify_url(f.url, self.site) == "article"
+            if f.url not in self.scheduled
+            and classify_url(f.url, self.site) == "article"
+            and not self.too_many_variants(f.url)
         ]
         if not candidates:
             return
@@ -633,6 +679,8 @@ class IfpSpider(Spider):
             yield output
 
     def _listing_output(self, response: Response, links: ListingLinks) -> Iterator[Any]:
+        if links.offsite_base:
+            self.inc("ifp/offsite_refused/base")
         articles = links.loop_articles or links.other_articles
         if not articles and looks_like_error_page(response.body):
             retry = self.retry_error_page(response)
@@ -645,24 +693,43 @@ class IfpSpider(Spider):
         self.note_variants(links.other_articles)
         current = canonicalize(response.url, self.site) or response.url
         number = page_number(current)
+        depth = int(response.meta.get("ifp_depth", 0))
         if self.walk_all:
-            if number == 1 and links.last_page and not response.meta.get("ifp_fanout"):
-                # Schedule the whole archive at once: paging one by one would chain the
-                # walk on round-trip latency.
-                root = listing_root(current)
-                for n in range(2, links.last_page + 1):
-                    yield self.listing_request(listing_page_url(root, n), ifp_fanout=True)
+            # Page a window ahead of the last page read, and only while pages give new
+            # items (ifpcrawl.traps): the page count a site claims is not trusted.
+            root = listing_root(current)
+            claimed = [links.last_page or 0, *(page_number(url) for url in links.next_pages)]
+            step = self.listing_walks.page_read(
+                root, number, (f.url for f in articles), max(claimed) or None
+            )
+            if step.stop:
+                self.trap_stop(step.stop, current)
+            for n in step.pages:
+                yield self.listing_request(listing_page_url(root, n), ifp_depth=depth)
             for url in links.next_pages:
-                yield self.listing_request(url, ifp_fanout=response.meta.get("ifp_fanout"))
+                if page_number(url) in step.pages:  # another URL shape of the same page
+                    yield self.listing_request(url, ifp_depth=depth)
             for url in links.archives:
-                if archive_kind(url) in self.follow_archives:
-                    yield self.listing_request(url)
+                kind = archive_kind(url)
+                if kind not in self.follow_archives:
+                    continue
+                if depth + 1 > self.max_depth:
+                    self.trap_stop("max_depth", url)
+                    continue
+                if not self.too_many_variants(url):
+                    yield self.listing_request(url, ifp_depth=depth + 1)
             return
         # Incremental: page back until a page holds only articles stored and unchanged.
         previous = set(response.meta.get("ifp_prev", ()))
         fresh = [f for f in articles if f.url not in previous]
         if not fresh or self.known_unchanged(fresh):
             self.inc("ifp/listing_stop")
+            return
+        if links.next_pages and self.listing_walks.at_bound(
+            listing_root(current), number, len(articles)
+        ):
+            # New articles on every page, none ever stored (they 404, or fail): still bounded.
+            self.trap_stop("max_pages", current)
             return
         for url in links.next_pages[:1]:
             yield self.listing_request(url, ifp_prev=[f.url for f in articles])
@@ -678,6 +745,7 @@ class IfpSpider(Spider):
             return
         yield from self.article_requests(found, "feed")
         self.note_variants(found)
+        self.count_offsite(found, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         self.inc("ifp/pages/sitemap")
@@ -705,6 +773,7 @@ class IfpSpider(Spider):
                 if any(word in name for word in NON_POST_SITEMAPS):
                     continue
                 if not is_on_site(entry.url, self.site):
+                    self.inc("ifp/offsite_refused/sitemap")
                     continue
                 yield self._request(entry.url, "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY)
             return
@@ -712,6 +781,10 @@ class IfpSpider(Spider):
         states = self.store.article_states(f.url for f in sitemap.entries)
         yield from self.article_requests(sitemap.entries, "sitemap", states)
         self.note_variants(sitemap.entries)
+        self.count_offsite(sitemap.entries, "sitemap")
+        self.sitemap_entries += len(sitemap.entries)
+        self.listing_walks.note_evidence(self.sitemap_entries)
+        self.rest_walks.note_evidence(self.sitemap_entries)
         self.sitemaps_read[response.url] = SitemapRecord(
             digest,
             len(sitemap.entries),
@@ -743,24 +816,44 @@ class IfpSpider(Spider):
         self.inc("ifp/pages/api")
         try:
             found = parse_rest_posts(response.body, response.url, self.site)
+        except RestRefused as exc:
+            self.inc(f"ifp/refused_json/rest/{exc.reason}")
+            self.log_once(f"rest_refused_{exc.reason}", "Skipped %s: %s", response.url, exc)
+            return
         except DiscoveryError as exc:
             yield from self.unreadable(response, exc, "ifp/bad_rest", "REST answer")
             return
         page = int(response.meta.get("ifp_page", 1))
         yield from self.article_requests(found, "api")
         self.note_variants(found)
+        self.count_offsite(found, "api")
         try:
             total_pages = int(response.headers.get(b"X-WP-TotalPages") or b"1")
         except ValueError:
             total_pages = 1
         if self.walk_all:
-            if page == 1:
-                for n in range(2, total_pages + 1):
-                    yield self.rest_request(n)
+            # X-WP-TotalPages is a claim: page a window ahead while pages give new posts.
+            step = self.rest_walks.page_read("api", page, (f.url for f in found), total_pages)
+            # Posts seen here raise the listings' bound, never the API's own: a walk that
+            # vouched for itself would have no bound at all.
+            self.listing_walks.note_evidence(len(self.rest_walks.seen))
+            if step.stop:
+                self.trap_stop(step.stop, response.url)
+            for n in step.pages:
+                yield self.rest_request(n)
             return
         # Incremental: newest-modified first; stop at the first page with an unchanged post.
         if page < total_pages and found and not self.known_unchanged(found[-1:]):
+            if self.rest_walks.at_bound("api", page, len(found)):
+                self.trap_stop("max_pages", response.url)
+                return
             yield self.rest_request(page + 1)
+
+    def count_offsite(self, found: Iterable[Found], source: str) -> None:
+        """Entries of a feed, sitemap or REST answer that point to another origin: refused."""
+        offsite = sum(1 for f in found if not is_on_site(f.url, self.site))
+        if offsite:
+            self.inc(f"ifp/offsite_refused/{source}", offsite)
 
     # --- articles ------------------------------------------------------------------------------
 
@@ -807,6 +900,19 @@ class IfpSpider(Spider):
             self._reader_crashed(response, error)
             return
         extraction = page.extraction
+        for reason in page.jsonld_refused:
+            self.inc(f"ifp/refused_json/jsonld/{reason}")
+            self.log_once(
+                f"jsonld_refused_{reason}",
+                "Skipped a JSON-LD block of %s: %s",
+                response.url,
+                reason,
+            )
+        if page.jsonld_surrogates:
+            self.inc("ifp/text/surrogates_repaired/jsonld")
+            self.log_once(
+                "jsonld_surrogates", "Replaced lone surrogates in the JSON-LD of %s", response.url
+            )
         if page.listing is not None:
             self.inc("ifp/pages/listing")
             for output in self._listing_output(response, page.listing):
@@ -1001,6 +1107,8 @@ class IfpSpider(Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("ifp_kind", "other")
         exc = failure.value
+        if isinstance(exc, OffsiteRefused):
+            return  # counted by the site guard; another origin's page is never ours to retry
         if isinstance(exc, HttpError):
             reason = f"http_{exc.response.status}"
         elif isinstance(exc, IgnoreRequest):
