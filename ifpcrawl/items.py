@@ -21,8 +21,16 @@ class Link:
     anchor_text: str = ""
 
 
-#: Article fields the store pipeline sets once the article is stored (not extraction's).
-STORE_FIELDS = ("id", "duplicate_of", "first_seen_at", "last_seen_at", "store_status")
+#: Article fields set after extraction: by the spider (``link_variants``) or by the store
+#: pipeline once the article is stored.
+STORE_FIELDS = (
+    "link_variants",
+    "id",
+    "duplicate_of",
+    "first_seen_at",
+    "last_seen_at",
+    "store_status",
+)
 
 
 @dataclass
@@ -55,6 +63,9 @@ class Article:
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified header, verbatim
     sources: dict[str, str] = field(default_factory=dict)  # field -> which extractor gave it
+    # (variant URL, canonical URL) spellings of on-site article URLs this page's links use:
+    # stored in the article's transaction (pending until their article is stored)
+    link_variants: list[tuple[str, str]] = field(default_factory=list)
     # --- set by the store pipeline once the article is stored (feeds show the store's row) ---
     id: int | None = None
     duplicate_of: str | None = None  # the original's canonical URL, for a near-copy

@@ -241,8 +241,8 @@ def assert_no_extra_variants(got: StoreDump, expected: StoreDump, limit: int = 1
 
 # The product bug that makes killed runs lose URL variants.
 LOST_VARIANTS = (
-    "URL variants met in links wait in the spider's memory (IfpSpider.variant_pairs until"
-    " VARIANT_BATCH, pending_variants until closed(), spiders/ifp.py) before"
-    " store.add_url_variants writes them: a SIGKILLed run loses them, and no later run"
-    " refetches the stored page that linked to them"
+    "The spellings an article's links use are stored in that article's transaction"
+    " (Article.link_variants); those met on listings, feeds and sitemaps wait in the spider's"
+    " memory (IfpSpider.variant_pairs, pending_variants) before store.add_url_variants writes"
+    " them: a SIGKILLed worker loses those, unless a later walk meets them again"
 )

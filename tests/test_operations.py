@@ -24,7 +24,6 @@ from ifpcrawl.exports import COLUMNS, csv_cell
 from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
 from tests.storecompare import (
-    LOST_VARIANTS,
     StoreDump,
     assert_no_extra_variants,
     assert_same_store,
@@ -250,7 +249,6 @@ def test_sigkill_at_three_points_then_plain_reruns(
     assert unfinished[0] == 3  # the killed runs stay visible as interrupted
 
 
-@pytest.mark.xfail(strict=True, reason=LOST_VARIANTS)
 def test_sigkill_then_rerun_keeps_every_url_variant(
     replica: ReplicaServer, reference: StoreDump, rerun_after_sigkills: Path
 ) -> None:

@@ -482,17 +482,24 @@ class IfpSpider(Spider):
             for f in found
         )
 
-    def note_variants(self, found: Iterable[Found]) -> None:
-        """Remember every on-site spelling of an article URL, for `article_urls`."""
+    def new_variants(self, found: Iterable[Found]) -> list[tuple[str, str]]:
+        """(raw, canonical) for each on-site spelling of an article URL not met before."""
+        pairs = []
         for f in found:
             raw = f.raw_url.split("#", 1)[0]
             if raw == f.url or raw in self.variants_seen or not is_on_site(raw, self.site):
                 continue
             self.variants_seen.add(raw)
-            if f.url in self.scheduled and f.url not in self.parsed:
-                self.pending_variants.setdefault(f.url, set()).add(raw)
+            pairs.append((raw, f.url))
+        return pairs
+
+    def note_variants(self, found: Iterable[Found]) -> None:
+        """Remember every on-site spelling of an article URL, for `article_urls`."""
+        for raw, url in self.new_variants(found):
+            if url in self.scheduled and url not in self.parsed:
+                self.pending_variants.setdefault(url, set()).add(raw)
             else:
-                self.variant_pairs.append((raw, f.url))
+                self.variant_pairs.append((raw, url))
         if len(self.variant_pairs) >= VARIANT_BATCH:
             self.flush_variants()
 
@@ -931,10 +938,12 @@ class IfpSpider(Spider):
         for name in extraction.conflicts:
             # JSON-LD/meta contradicted the page; the page's value was kept
             self.inc(f"ifp/conflict/{name}")
+        # The spellings its links use are stored with the article, in its transaction: a
+        # killed run cannot lose them (the store keeps those of unstored targets pending).
+        article.link_variants = self.new_variants(on_site)
         yield self.article_or_rest_fill(article, page)
         for request in self.article_requests(on_site, "link"):
             yield request
-        self.note_variants(on_site)
 
     def article_or_rest_fill(self, article: Article, page: ArticlePage) -> Article | Request:
         """The article; or, when its page shows no author or no date, a request for the

@@ -357,6 +357,7 @@ class SqlStore:
             for item in prepared:
                 result = self._upsert_one(item, seen_at, changed_utc)
                 self._adopt_pending(result.article_id, item.urls)
+                self._add_variants(item.article.link_variants)
                 results.append(result)
             return results
 
@@ -756,27 +757,27 @@ class SqlStore:
         if not variants:
             return 0
 
-        def work() -> int:
-            recorded = 0
-            waiting = []
-            for variant, url in variants:
-                rows = self._query(
-                    "SELECT article_id FROM article_urls WHERE url = ?", (clean_text(url),)
-                )
-                if rows:
-                    self._record_urls(int(rows[0][0]), [clean_text(variant)])
-                    recorded += 1
-                else:
-                    waiting.append((clean_text(variant), clean_text(url)))
-            if waiting:
-                self._executemany(
-                    "INSERT INTO pending_urls (url, canonical) VALUES (?, ?)"
-                    " ON CONFLICT (url) DO NOTHING",
-                    waiting,
-                )
-            return recorded
+        return self._write(lambda: self._add_variants(variants))
 
-        return self._write(work)
+    def _add_variants(self, variants: Sequence[tuple[str, str]]) -> int:
+        recorded = 0
+        waiting = []
+        for variant, url in variants:
+            rows = self._query(
+                "SELECT article_id FROM article_urls WHERE url = ?", (clean_text(url),)
+            )
+            if rows:
+                self._record_urls(int(rows[0][0]), [clean_text(variant)])
+                recorded += 1
+            else:
+                waiting.append((clean_text(variant), clean_text(url)))
+        if waiting:
+            self._executemany(
+                "INSERT INTO pending_urls (url, canonical) VALUES (?, ?)"
+                " ON CONFLICT (url) DO NOTHING",
+                waiting,
+            )
+        return recorded
 
     def count_articles(self, include_duplicates: bool = True) -> int:
         where = "" if include_duplicates else " WHERE duplicate_of IS NULL"
