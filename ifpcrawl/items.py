@@ -51,6 +51,9 @@ class Article:
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified header, verbatim
     sources: dict[str, str] = field(default_factory=dict)  # field -> which extractor gave it
+    # Where the response this article came from was captured (IFP_WARC_DIR): file, offset.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
 
 @dataclass

@@ -58,6 +58,16 @@ class Command(ScrapyCrawlCommand):
             print(f"ifpcrawl: {problem}", file=sys.stderr)
             self.exitcode = 2
             return
+        if self.settings.get("IFP_WARC_DIR"):
+            from ifpcrawl.exitcodes import ExitStatus
+            from ifpcrawl.warc import WarcUnavailable, require_warcio
+
+            try:
+                require_warcio()
+            except WarcUnavailable as exc:
+                print(f"ifpcrawl: {exc}", file=sys.stderr)
+                self.exitcode = ExitStatus.CANNOT_START
+                return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

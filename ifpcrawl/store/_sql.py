@@ -51,6 +51,8 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "first_seen_at",
     "last_seen_at",
     "changed_at",
+    "warc_file",
+    "warc_offset",
 )
 LINK_COLUMNS: tuple[str, ...] = ("src_id", "dst_url", "dst_id", "kind", "anchor_text")
 _STATE_COLUMNS = (
@@ -396,12 +398,17 @@ class SqlStore:
             self._execute(
                 "UPDATE articles SET last_seen_at = ?, etag = COALESCE(?, etag),"
                 " last_modified = COALESCE(?, last_modified),"
-                " fetched_url = COALESCE(?, fetched_url) WHERE id = ?",
+                " fetched_url = COALESCE(?, fetched_url),"
+                # The same content captured again: the newest capture is the one to cite.
+                " warc_file = COALESCE(?, warc_file), warc_offset = COALESCE(?, warc_offset)"
+                " WHERE id = ?",
                 (
                     seen_at,
                     _clean_opt(article.etag),
                     _clean_opt(article.last_modified),
                     clean_text(article.fetched_url) or None,
+                    article.warc_file,
+                    article.warc_offset,
                     article_id,
                 ),
             )
@@ -420,8 +427,9 @@ class SqlStore:
         # The previous version, as last seen; superseded_at says when it was replaced.
         self._execute(
             "INSERT INTO revisions (article_id, seen_at, superseded_at, content_hash,"
-            " title, body, modified_at)"
-            " SELECT id, last_seen_at, ?, content_hash, title, body, modified_at"
+            " title, body, modified_at, warc_file, warc_offset)"
+            " SELECT id, last_seen_at, ?, content_hash, title, body, modified_at,"
+            " warc_file, warc_offset"
             " FROM articles WHERE id = ?",
             (seen_at, article_id),
         )
@@ -482,8 +490,8 @@ class SqlStore:
             "INSERT INTO articles (url, title, body, summary, author, section, tags,"
             " published_at, modified_at, image_url, word_count, content_hash, simhash,"
             " duplicate_of, wp_post_id, etag, last_modified, fetched_url, first_seen_at,"
-            " last_seen_at, changed_at, published_utc, changed_utc)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_seen_at, changed_at, published_utc, changed_utc, warc_file, warc_offset)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO NOTHING RETURNING id",
             (
                 item.urls[0],
@@ -509,6 +517,8 @@ class SqlStore:
                 seen_at,
                 item.published_utc,
                 changed_utc,
+                article.warc_file,
+                article.warc_offset,
             ),
         )
         if not rows:
@@ -531,7 +541,10 @@ class SqlStore:
             " image_url = COALESCE(?, image_url), word_count = ?, content_hash = ?,"
             " simhash = ?, wp_post_id = COALESCE(?, wp_post_id), etag = ?, last_modified = ?,"
             " fetched_url = COALESCE(?, fetched_url), last_seen_at = ?, changed_at = ?,"
-            " published_utc = COALESCE(?, published_utc), changed_utc = ?"
+            " published_utc = COALESCE(?, published_utc), changed_utc = ?,"
+            # A new version: its own capture, or none (not the old version's, which the
+            # revision row now cites).
+            " warc_file = ?, warc_offset = ?"
             " WHERE id = ?",
             (
                 item.title,
@@ -555,6 +568,8 @@ class SqlStore:
                 seen_at,
                 item.published_utc,
                 changed_utc,
+                article.warc_file,
+                article.warc_offset,
                 article_id,
             ),
         )
