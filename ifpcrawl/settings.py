@@ -93,6 +93,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.LifoMemoryQueue"
 IFP_WARC_DIR = ""
 # A WARC file is closed and the next one started once it reaches this many bytes.
 IFP_WARC_MAX_SIZE = 1_000_000_000
+# Set by `scrapy reextract` for its own run (warc_dir, since, field, dry_run); not for users.
+IFP_REEXTRACT: dict[str, object] = {}
 
 SPIDER_MIDDLEWARES: dict[str, int] = {
     # Copies a response's capture (file, offset) onto its articles (only with IFP_WARC_DIR).

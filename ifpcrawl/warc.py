@@ -311,7 +311,7 @@ class WarcCaptureMiddleware:
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
         directory = crawler.settings.get("IFP_WARC_DIR")
         if not directory:
-            raise NotConfigured("IFP_WARC_DIR is not set")
+            raise NotConfigured  # off by default: no "Disabled" warning on every crawl
         assert crawler.stats is not None
         path = open_warc_dir(str(directory))
         for _, cut in recover_open_files(path):
@@ -354,10 +354,9 @@ class WarcPointerMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcPointerMiddleware:
-        if not crawler.settings.get("IFP_WARC_DIR") and not crawler.settings.getbool(
-            "IFP_WARC_REPLAY", False
-        ):
-            raise NotConfigured("IFP_WARC_DIR is not set")
+        settings = crawler.settings
+        if not settings.get("IFP_WARC_DIR") and not settings.getdict("IFP_REEXTRACT", {}):
+            raise NotConfigured  # off by default: no "Disabled" warning on every crawl
         return cls()
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:

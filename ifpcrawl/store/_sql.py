@@ -395,9 +395,16 @@ class SqlStore:
         article = item.article
         if stored_hash == item.content_hash and stored_title == item.title:
             status: UpsertStatus = "unchanged"
+            # Same text, but the metadata may have been read better (a fixed rule in
+            # `scrapy reextract`, a corrected byline): found values win, as in an update.
             self._execute(
                 "UPDATE articles SET last_seen_at = ?, etag = COALESCE(?, etag),"
                 " last_modified = COALESCE(?, last_modified),"
+                " summary = COALESCE(?, summary), author = COALESCE(?, author),"
+                " section = COALESCE(?, section),"
+                " tags = CASE WHEN ? = '[]' THEN tags ELSE ? END,"
+                " published_at = COALESCE(?, published_at), modified_at = COALESCE(?, modified_at),"
+                " image_url = COALESCE(?, image_url), published_utc = COALESCE(?, published_utc),"
                 " fetched_url = COALESCE(?, fetched_url),"
                 # The same content captured again: the newest capture is the one to cite.
                 " warc_file = COALESCE(?, warc_file), warc_offset = COALESCE(?, warc_offset)"
@@ -406,6 +413,15 @@ class SqlStore:
                     seen_at,
                     _clean_opt(article.etag),
                     _clean_opt(article.last_modified),
+                    _clean_opt(article.summary),
+                    _clean_opt(article.author),
+                    _clean_opt(article.section),
+                    item.tags_json,
+                    item.tags_json,
+                    _clean_opt(article.published_at),
+                    _clean_opt(article.modified_at),
+                    _clean_opt(article.image_url),
+                    item.published_utc,
                     clean_text(article.fetched_url) or None,
                     article.warc_file,
                     article.warc_offset,
@@ -700,6 +716,20 @@ class SqlStore:
             record = dict(zip(ARTICLE_COLUMNS, row, strict=True))
             record["tags"] = json.loads(record["tags"])
             yield record
+
+    def article_row(self, url: str) -> dict[str, Any] | None:
+        """The row of the article known under ``url`` (or a variant), as iter_articles."""
+        columns = ", ".join("a." + name for name in ARTICLE_COLUMNS)
+        rows = self._read(
+            f"SELECT {columns} FROM article_urls au JOIN articles a ON a.id = au.article_id"
+            " WHERE au.url = ?",
+            (clean_text(url),),
+        )
+        if not rows:
+            return None
+        record = dict(zip(ARTICLE_COLUMNS, rows[0], strict=True))
+        record["tags"] = json.loads(record["tags"])
+        return record
 
     def iter_links(
         self,
