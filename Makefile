@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARTICLES ?= 500
 
-.PHONY: demo test lint typecheck check bench bench-large clean
+.PHONY: demo test lint typecheck check bench bench-large browse clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(STAMP)
 
 bench-large: $(STAMP)
 	$(BIN)/python -m bench.run --articles 2000 --articles-large 20000
+
+# The store in Datasette on http://127.0.0.1:8001/ (search, canned queries): README "Browse".
+STORE ?= ifp.db
+browse: $(STAMP)
+	$(BIN)/python -m ifpcrawl.browse $(STORE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache ifp.db ifp.db-wal ifp.db-shm ifp.db.lock
