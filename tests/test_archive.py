@@ -399,3 +399,64 @@ def test_reextract_without_a_capture_directory_is_one_line(tmp_path: Path) -> No
 def test_tool_paths_exist() -> None:
     # The dev extra brings both command-line tools the tests above run.
     assert shutil.which(tool("warcio")) and shutil.which(tool("cdxj-indexer"))
+
+
+# --- replay in pywb, a standard tool ----------------------------------------------------------
+
+PYWB = Path(__file__).resolve().parents[1] / ".venv-pywb" / "bin"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.e2e
+def test_pywb_replays_every_article_capture(captured: Captured, tmp_path: Path) -> None:
+    if not (PYWB / "wayback").exists():
+        message = "pywb is not installed: run `make pywb` (its own venv, .venv-pywb)"
+        if os.environ.get("IFP_REQUIRE_SERVICES"):
+            pytest.fail(message + " (IFP_REQUIRE_SERVICES is set: CI must run this test)")
+        pytest.skip(message)
+    files = sorted(captured.warc.glob("*.warc.gz"))
+    subprocess.run([str(PYWB / "wb-manager"), "init", "ifp"], cwd=tmp_path, check=True)
+    subprocess.run(
+        [str(PYWB / "wb-manager"), "add", "ifp", *map(str, files)], cwd=tmp_path, check=True
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [str(PYWB / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/ifp"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/cdx?url=x", timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "wayback died"
+                time.sleep(0.2)
+        stored = rows(captured.db, "SELECT fetched_url, warc_file, warc_offset FROM articles")
+        for fetched_url, name, offset in stored:
+            record = read_record(captured.warc / name, offset)
+            try:
+                served = record.content_stream().read()
+                stamp = record.rec_headers.get_header("WARC-Date")
+            finally:
+                record.ifp_handle.close()
+            timestamp = "".join(ch for ch in stamp if ch.isdigit())[:14]
+            # id_: the capture as it was served, no rewriting.
+            with urllib.request.urlopen(f"{base}/{timestamp}id_/{fetched_url}", timeout=30) as r:
+                assert r.status == 200
+                assert r.headers["Memento-Datetime"]
+                assert r.read() == served, fetched_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
