@@ -38,7 +38,7 @@ from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
 from ifpcrawl.spiders.ifp import PRIORITY_ARTICLE, IfpSpider
 from ifpcrawl.store._sql import utc_key
-from ifpcrawl.warc import META_KEY, resolve_capture
+from ifpcrawl.warc import META_KEY, recover_open_files, resolve_capture
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -114,7 +114,12 @@ class WarcReplayMiddleware:
         if not opts:
             raise NotConfigured  # only in `scrapy reextract` runs
         assert crawler.stats is not None
-        return cls(Path(str(opts["warc_dir"])), crawler.stats)
+        directory = Path(str(opts["warc_dir"]))
+        # Files a killed crawl left open are closed off first (a live crawl's are left alone).
+        for _, cut in recover_open_files(directory):
+            crawler.stats.inc_value("ifp/warc/recovered_files")
+            crawler.stats.inc_value("ifp/warc/recovered_cut_bytes", cut)
+        return cls(directory, crawler.stats)
 
     def process_request(self, request: Request) -> Response:
         pointer = request.meta.get(REPLAY_META)

@@ -292,6 +292,57 @@ def test_sigkill_then_rerun_leaves_only_whole_records(tmp_path: Path) -> None:
     assert set(stored) <= pointers
 
 
+@pytest.mark.e2e
+def test_sigint_with_jobdir_then_resume_closes_every_file(tmp_path: Path) -> None:
+    db, warc = tmp_path / "ifp.db", tmp_path / "warc"
+    settings = {
+        "IFP_WARC_DIR": str(warc),
+        "JOBDIR": str(tmp_path / "job"),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+        "DOWNLOAD_DELAY": "0.02",
+        "IFP_STORE_BATCH_SIZE": "5",
+    }
+    with ReplicaServer("--articles", str(N)) as replica:
+        proc = subprocess.Popen(
+            crawl_command(replica.base_url, str(db), settings),
+            cwd=tmp_path,
+            env=crawl_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if count_articles(db) >= N // 3:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=120) == 0
+        # A clean stop closes its file: nothing left open, nothing to recover.
+        assert not list(warc.glob("*" + OPEN_SUFFIX))
+        warcio_check(warc)
+        resumed = run_crawl(replica.base_url, str(db), settings=settings, cwd=tmp_path)
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+        served = len(replica.manifest()["articles"])
+    assert "ifp/warc/recovered_files" not in last_stats(db)
+    files = warcio_check(warc)
+    assert len(files) == 2
+    pointers = {(r.file, r.offset) for r in records(files) if r.type == "response"}
+    stored = rows(db, "SELECT warc_file, warc_offset FROM articles")
+    assert len(stored) >= served - 2
+    assert set(stored) <= pointers
+
+
+def test_an_unusable_warc_dir_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    result = run_crawl(
+        "http://127.0.0.1:9/", str(tmp_path / "ifp.db"),
+        settings={"IFP_WARC_DIR": str(tmp_path / "file" / "warc")}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("ifpcrawl: IFP_WARC_DIR ")
+    assert "Traceback" not in result.stderr
+
+
 # --- re-extraction -----------------------------------------------------------------------------
 
 # A test build whose title rule is broken: loaded before anything else by the crawl's Python.

@@ -60,11 +60,12 @@ class Command(ScrapyCrawlCommand):
             return
         if self.settings.get("IFP_WARC_DIR"):
             from ifpcrawl.exitcodes import ExitStatus
-            from ifpcrawl.warc import WarcUnavailable, require_warcio
+            from ifpcrawl.warc import WarcUnavailable, open_warc_dir, require_warcio
 
             try:
                 require_warcio()
-            except WarcUnavailable as exc:
+                open_warc_dir(str(self.settings.get("IFP_WARC_DIR")))
+            except (WarcUnavailable, ValueError) as exc:
                 print(f"ifpcrawl: {exc}", file=sys.stderr)
                 self.exitcode = ExitStatus.CANNOT_START
                 return
