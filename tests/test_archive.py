@@ -437,7 +437,14 @@ def test_reextract_repairs_a_broken_field_without_a_request(tmp_path: Path) -> N
     # Nothing left to repair: a second run changes nothing.
     again = reextract(db, warc, "--warc-dir", str(warc), "--field", "title")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "0 changed" in again.stdout.splitlines()[0]
+    assert again.stdout.splitlines()[0].endswith(
+        f" {len(truth)} captures (store updated); 0 changed"
+    )
+    # Captures older than --since are left alone.
+    later = reextract(db, warc, "--warc-dir", str(warc), "--dry-run", "--since", "2999-01-01")
+    assert later.returncode == 0, later.stderr[-3000:]
+    assert later.stdout.startswith("re-extracted 0 articles from 0 captures")
+    assert f"before_since {len(truth)}" in later.stdout
 
 
 def test_reextract_without_a_capture_directory_is_one_line(tmp_path: Path) -> None:
