@@ -47,11 +47,15 @@ class Extraction:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (golden files, debugging)."""
+        article = asdict(self.article) if self.article is not None else None
+        if article is not None:
+            # Where the page was captured (IFP_WARC_DIR) is the crawl's to say, never a page's.
+            del article["warc_file"], article["warc_offset"]
         return {
             "kind": self.kind,
             "error": self.error,
             "missing": list(self.missing),
-            "article": asdict(self.article) if self.article is not None else None,
+            "article": article,
         }
 
 
