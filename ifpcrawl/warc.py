@@ -131,7 +131,8 @@ def recover_open_files(directory: Path) -> list[tuple[Path, int]]:
             os.replace(path, final)
             recovered.append((final, size - end))
             logger.warning(
-                "Closed off the unfinished WARC file %s (cut %d bytes of a torn record)",
+                "Closed off the WARC file %s that a killed run left open (%d bytes of a torn"
+                " last record cut)",
                 final,
                 size - end,
             )

@@ -130,7 +130,7 @@ def _exchange(n: int) -> tuple[Request, HtmlResponse]:
         url,
         status=200,
         headers={"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"},
-        body=gzip.compress(html),
+        body=gzip.compress(html, mtime=0),
         request=Request(url),
     )
     return Request(url, headers={"User-Agent": "ifpcrawl-test"}), response
