@@ -31,10 +31,13 @@ from warcio.archiveiterator import ArchiveIterator
 from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.reextract import read_record, shorten
 from ifpcrawl.replica.testing import ReplicaServer
+from ifpcrawl.store import open_store
 from ifpcrawl.urls import Site, canonicalize
 from ifpcrawl.warc import OPEN_SUFFIX, WarcFiles, recover_open_files, resolve_capture
+from tests.test_store import OTHER_BODY, T1, T2, T3, article, pg_target, sql_rows, target
 
 N = int(os.environ.get("IFP_TEST_ARTICLES", "80"))
+__all__ = ["pg_target", "target"]  # fixtures of the store tests: SQLite and PostgreSQL
 BIN = Path(sys.executable).parent
 
 
@@ -165,6 +168,40 @@ def test_a_torn_tail_is_cut_back_to_whole_records(tmp_path: Path) -> None:
         assert record.raw_stream.read() == _exchange(1)[1].body
     finally:
         record.ifp_handle.close()
+
+
+# --- the store: where each version was captured ---------------------------------------------
+
+
+def test_the_store_keeps_each_versions_capture(target: str) -> None:
+    """Unchanged text captured again: the newest capture; a new version: its own capture
+    (or none), the old one's moves to the revision; metadata read better is written."""
+    store = open_store(target)
+    try:
+        url = "https://ifpnews.com/a/"
+        first = article(
+            url, author="A", section="Politics", warc_file="one.warc.gz", warc_offset=10
+        )
+        assert store.upsert_article(first, T1).status == "new"
+        again = article(url, author="B", section=None, warc_file="two.warc.gz", warc_offset=20)
+        assert store.upsert_article(again, T2).status == "unchanged"
+        row = store.article_row(url)
+        assert row is not None
+        assert (row["author"], row["section"]) == ("B", "Politics")  # found wins, missing keeps
+        assert (row["warc_file"], row["warc_offset"]) == ("two.warc.gz", 20)
+        uncaptured = article(url, author="B")  # a run without IFP_WARC_DIR: no capture
+        assert store.upsert_article(uncaptured, T3).status == "unchanged"
+        assert store.article_row(url)["warc_file"] == "two.warc.gz"  # type: ignore[index]
+        edited = article(url, body=OTHER_BODY, author="B")
+        assert store.upsert_article(edited, T3).status == "updated"
+        row = store.article_row(url)
+        assert row is not None and (row["warc_file"], row["warc_offset"]) == (None, None)
+        assert sql_rows(store, "SELECT title, warc_file, warc_offset FROM revisions") == [
+            ("Putin meets Raisi", "two.warc.gz", 20)
+        ]
+        assert store.article_row("https://ifpnews.com/unknown/") is None
+    finally:
+        store.close()
 
 
 # --- a crawl with capture on ------------------------------------------------------------------
