@@ -215,10 +215,18 @@ class Captured:
     result: subprocess.CompletedProcess[str]
 
 
+def shortlink(replica: ReplicaServer) -> str:
+    return replica.url(f"/?p={replica.manifest()['articles'][3]['wp_post_id']}")
+
+
 @pytest.fixture(scope="module")
 def captured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
     tmp = tmp_path_factory.mktemp("warc")
     with ReplicaServer("--articles", str(N)) as replica:
+        # A shortlink to fetch for sure (as a failure to retry): a 301 chain to capture.
+        store = open_store(str(tmp / "ifp.db"))
+        store.record_failure(shortlink(replica), "seeded by the test", T1)
+        store.close()
         result = run_crawl(
             replica.base_url,
             str(tmp / "ifp.db"),
@@ -249,8 +257,9 @@ def test_every_response_is_captured_with_its_request(captured: Captured) -> None
         for key, value in stats.items()
         if key.startswith("downloader/response_status_count/")
     }
-    # Every status, and every URL the crawl fetched (a redirect's source included).
+    # Every status, and every URL the crawl fetched: the redirect's source included.
     assert len({r.uri for r in responses}) >= N
+    assert [r.status for r in responses if r.uri == shortlink(captured.replica)] == [301]
     # webrecorder's indexer (what pywb replays from) reads every response back.
     index = subprocess.run(
         [tool("cdxj-indexer"), *map(str, files)], capture_output=True, text=True, check=True
