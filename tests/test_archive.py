@@ -34,6 +34,7 @@ from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.store import open_store
 from ifpcrawl.urls import Site, canonicalize
 from ifpcrawl.warc import OPEN_SUFFIX, WarcFiles, recover_open_files, resolve_capture
+from tests.minisite import HTML, MiniSite, wp_article
 from tests.test_store import OTHER_BODY, T1, T2, T3, article, pg_target, sql_rows, target
 
 N = int(os.environ.get("IFP_TEST_ARTICLES", "80"))
@@ -387,6 +388,40 @@ def test_an_unusable_warc_dir_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("ifpcrawl: IFP_WARC_DIR ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.e2e
+def test_a_gzip_encoded_page_is_captured_as_served_and_replayed(tmp_path: Path) -> None:
+    html = wp_article("Night trains return to the coast line")
+    served = gzip.compress(html, mtime=0)
+    home = (
+        b'<html><body class="home blog"><main><article><h2 class="entry-title">'
+        b'<a rel="bookmark" href="/night-trains/">a</a></h2></article></main></body></html>'
+    )
+    pages = {
+        "/": (200, HTML, home),
+        "/night-trains/": (200, {**HTML, "Content-Encoding": "gzip"}, served),
+    }
+    db, warc = tmp_path / "ifp.db", tmp_path / "warc"
+    with MiniSite(pages) as site:
+        settings = {"IFP_SECTION_PATHS": "[]", "ROBOTSTXT_OBEY": "False", "IFP_WARC_DIR": str(warc)}
+        result = run_crawl(site.base_url, str(db), cwd=tmp_path, settings=settings, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        [(title, name, offset)] = rows(db, "SELECT title, warc_file, warc_offset FROM articles")
+        assert title == "Night trains return to the coast line"
+        record = read_record(warc / name, offset)
+        try:
+            # The bytes the site sent, and the header that says how to read them.
+            assert record.http_headers.get_header("Content-Encoding") == "gzip"
+            assert record.raw_stream.read() == served
+        finally:
+            record.ifp_handle.close()
+        warcio_check(warc)
+        # Replayed through Scrapy's own decompression, the page reads the same.
+        again = reextract(db, warc, "--warc-dir", str(warc), "--dry-run")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.startswith("re-extracted 1 articles from 1 captures")
+    assert "0 changed" in again.stdout.splitlines()[0]
 
 
 # --- re-extraction -----------------------------------------------------------------------------
