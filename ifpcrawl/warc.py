@@ -306,6 +306,19 @@ def open_warc_dir(directory: str) -> Path:
     return path
 
 
+def check_settings(settings: Any) -> None:
+    """Raise ValueError (one line) for an unusable IFP_WARC_DIR / IFP_WARC_MAX_SIZE."""
+    require_warcio()
+    raw = settings.get("IFP_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
+    try:
+        max_size = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"IFP_WARC_MAX_SIZE must be a number of bytes, not {raw!r}") from None
+    if max_size <= 0:
+        raise ValueError(f"IFP_WARC_MAX_SIZE must be more than 0, not {max_size}")
+    open_warc_dir(str(settings.get("IFP_WARC_DIR")))
+
+
 class WarcCaptureMiddleware:
     """Downloader middleware writing every response (and its request) to WARC files.
 

@@ -379,14 +379,24 @@ def test_sigint_with_jobdir_then_resume_closes_every_file(tmp_path: Path) -> Non
     assert set(stored) <= pointers
 
 
-def test_an_unusable_warc_dir_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("IFP_WARC_DIR", "file/warc", "ifpcrawl: IFP_WARC_DIR "),
+        ("IFP_WARC_MAX_SIZE", "big", "ifpcrawl: IFP_WARC_MAX_SIZE must be a number of bytes"),
+        ("IFP_WARC_MAX_SIZE", "0", "ifpcrawl: IFP_WARC_MAX_SIZE must be more than 0"),
+    ],
+)
+def test_unusable_warc_settings_are_one_line(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
     (tmp_path / "file").write_text("")
-    result = run_crawl(
-        "http://127.0.0.1:9/", str(tmp_path / "ifp.db"),
-        settings={"IFP_WARC_DIR": str(tmp_path / "file" / "warc")}, cwd=tmp_path,
-    )  # fmt: skip
+    settings = {"IFP_WARC_DIR": str(tmp_path / "warc"), name: value}
+    if name == "IFP_WARC_DIR":
+        settings[name] = str(tmp_path / value)
+    result = run_crawl("http://127.0.0.1:9/", str(tmp_path / "ifp.db"), settings, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("ifpcrawl: IFP_WARC_DIR ")
+    assert result.stderr.strip().splitlines()[-1].startswith(message)
     assert "Traceback" not in result.stderr
 
 

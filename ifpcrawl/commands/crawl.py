@@ -60,11 +60,10 @@ class Command(ScrapyCrawlCommand):
             return
         if self.settings.get("IFP_WARC_DIR"):
             from ifpcrawl.exitcodes import ExitStatus
-            from ifpcrawl.warc import WarcUnavailable, open_warc_dir, require_warcio
+            from ifpcrawl.warc import WarcUnavailable, check_settings
 
             try:
-                require_warcio()
-                open_warc_dir(str(self.settings.get("IFP_WARC_DIR")))
+                check_settings(self.settings)
             except (WarcUnavailable, ValueError) as exc:
                 print(f"ifpcrawl: {exc}", file=sys.stderr)
                 self.exitcode = ExitStatus.CANNOT_START
