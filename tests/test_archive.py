@@ -261,6 +261,15 @@ def test_every_response_is_captured_with_its_request(captured: Captured) -> None
     # Every status, and every URL the crawl fetched: the redirect's source included.
     assert len({r.uri for r in responses}) >= N
     assert [r.status for r in responses if r.uri == shortlink(captured.replica)] == [301]
+    # `warcio index` lists every record, at the offsets read here.
+    listed = subprocess.run(
+        [tool("warcio"), "index", "-f", "warc-type,offset,filename", *map(str, files)],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert sorted(
+        (entry["filename"], int(entry["offset"]), entry["warc-type"])
+        for entry in map(json.loads, listed)
+    ) == sorted((r.file, r.offset, r.type) for r in found)
     # webrecorder's indexer (what pywb replays from) reads every response back.
     index = subprocess.run(
         [tool("cdxj-indexer"), *map(str, files)], capture_output=True, text=True, check=True
