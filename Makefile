@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARTICLES ?= 500
 
+.PHONY: demo test lint typecheck check bench bench-large clean wordpress wordpress-report
+
 .PHONY: demo test lint typecheck check bench bench-large browse pywb clean
 
 $(STAMP): pyproject.toml
@@ -37,6 +39,18 @@ bench: $(STAMP)
 
 bench-large: $(STAMP)
 	$(BIN)/python -m bench.run --articles 2000 --articles-large 20000
+
+# A real WordPress (Debian's package, seeded) on 127.0.0.1 until Ctrl-C; THEME and PERMALINKS
+# pick what it shows. wordpress-report crawls it under every theme and prints the figures.
+THEME ?= twentytwentyone
+PERMALINKS ?= /%postname%/
+wordpress: $(STAMP)
+	bash tests/wordpress/setup_wp.sh
+	$(BIN)/python -m tests.wordpress.harness $(THEME) '$(PERMALINKS)'
+
+wordpress-report: $(STAMP)
+	bash tests/wordpress/setup_wp.sh
+	$(BIN)/python -m tests.wordpress.report
 
 # pywb replays the WARC captures in tests/test_archive.py. It pins redis<3 (ifpcrawl needs
 # redis>=5), so it lives in its own venv; the tests find it at .venv-pywb.

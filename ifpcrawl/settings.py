@@ -19,6 +19,8 @@ IFP_LOCK_WAIT = 0
 # Items are written in batches of this size (one transaction each); a hard kill loses at most
 # one unflushed batch, which the next run refetches because the store is the source of truth.
 IFP_STORE_BATCH_SIZE = 50
+# ...and at least this often (seconds), so stored counts and a killed run lag by seconds.
+IFP_STORE_FLUSH_INTERVAL = 5.0
 
 # --- what the spider does -----------------------------------------------------------------
 IFP_SITE = "https://ifpnews.com/"
@@ -110,6 +112,7 @@ DOWNLOADER_MIDDLEWARES = {
     "ifpcrawl.middlewares.LoopAwareRedirectMiddleware": 600,
 }
 EXTENSIONS = {
+    "ifpcrawl.failures.FailureRecorder": 90,
     "ifpcrawl.extensions.RunHistory": 100,
     "ifpcrawl.extensions.Progress": 200,
 }

@@ -1,9 +1,9 @@
 """`scrapy crawl`, with exit statuses that cron and scrapyd users can alert on.
 
-Scrapy's own command exits 1 only when the crawl could not start. This one also exits:
-- 2 when the store cannot be opened or written, another run holds the store's lock, or the
-  JOBDIR to resume is damaged;
-- 3 when the run's field coverage fell below ``IFP_MIN_COVERAGE`` (see `scrapy report`).
+One cause, one status (``ifpcrawl.exitcodes``), and one line on stderr saying why: the run's
+outcome is decided by the RunHistory extension (``ifpcrawl.failures.run_outcome``) and left
+in its stats (``ifp/exit_code``, ``ifp/exit_message``); a store that cannot be opened or a
+damaged JOBDIR is found before the crawl starts.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from ifpcrawl import runtime
+from ifpcrawl.exitcodes import ExitStatus
 
 if TYPE_CHECKING:
     import argparse
@@ -56,10 +57,9 @@ class Command(ScrapyCrawlCommand):
         problem = jobdir_problem(str(jobdir)) if jobdir else None
         if problem:
             print(f"ifpcrawl: {problem}", file=sys.stderr)
-            self.exitcode = 2
+            self.exitcode = ExitStatus.STORE
             return
         if self.settings.get("IFP_WARC_DIR"):
-            from ifpcrawl.exitcodes import ExitStatus
             from ifpcrawl.warc import WarcUnavailable, check_settings
 
             try:
@@ -73,10 +73,14 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if runtime.fatal_errors:
             print(f"ifpcrawl: {runtime.fatal_errors[-1]}", file=sys.stderr)
-            self.exitcode = 2
+            self.exitcode = ExitStatus.STORE
             return
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+            self.exitcode = ExitStatus.CANNOT_START
             return
-        code = crawler.stats.get_value("ifp/exit_code", 0) if crawler.stats else 0
+        stats = crawler.stats
+        code = stats.get_value("ifp/exit_code", 0) if stats else 0
+        message = stats.get_value("ifp/exit_message") if stats else None
+        if message:
+            print(f"ifpcrawl: {message}", file=sys.stderr)
         self.exitcode = int(code or 0)

@@ -128,7 +128,14 @@ class Command(ScrapyCommand):
             return
         stats = crawler.stats.get_stats() if crawler.stats else {}
         print(summary(stats, opts.dry_run))
-        self.exitcode = int(stats.get("ifp/exit_code", 0) or 0)
+        code = int(stats.get("ifp/exit_code", 0) or 0)
+        if code == ExitStatus.SITE_UNREACHABLE and not stats.get("ifp/reextract/replayed"):
+            # Nothing was replayed, so nothing "answered": there was nothing to read, no fault.
+            print("scrapy reextract: no stored article has a capture to read", file=sys.stderr)
+            code = ExitStatus.OK
+        elif stats.get("ifp/exit_message"):
+            print(f"scrapy reextract: {stats['ifp/exit_message']}", file=sys.stderr)
+        self.exitcode = code
 
 
 def summary(stats: dict[str, Any], dry_run: bool) -> str:

@@ -31,7 +31,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from ifpcrawl import dedup
-from ifpcrawl.store._sql import PreparedArticle, SqlStore, utc_key
+from ifpcrawl.store._sql import SCHEMA_V4, PreparedArticle, SqlStore, utc_key
 from ifpcrawl.store.base import StoreError, StoreLocked, UpsertResult
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ CREATE INDEX failures_last_seen_at ON failures (last_seen_at);
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-# Version 4: where each version of an article was captured (IFP_WARC_DIR): file, offset.
+# Version 5: where each version of an article was captured (IFP_WARC_DIR): file, offset.
 _SCHEMA_WARC = """
 ALTER TABLE articles ADD COLUMN warc_file TEXT, ADD COLUMN warc_offset BIGINT;
 ALTER TABLE revisions ADD COLUMN warc_file TEXT, ADD COLUMN warc_offset BIGINT;
@@ -178,6 +178,7 @@ MIGRATIONS: list[Migration] = [
     _script(_SCHEMA_V1),
     _script(_SCHEMA_V2),
     _backfill_v2,
+    _script(SCHEMA_V4),
     _script(_SCHEMA_WARC),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ifpcrawl import dedup
-from ifpcrawl.store._sql import SqlStore, utc_key
+from ifpcrawl.store._sql import SCHEMA_V4, SqlStore, utc_key
 from ifpcrawl.store.base import StoreError, StoreLocked
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ CREATE INDEX failures_last_seen_at ON failures (last_seen_at);
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
-# Version 4: where each version of an article was captured (IFP_WARC_DIR): file, offset.
+# Version 5: where each version of an article was captured (IFP_WARC_DIR): file, offset.
 _SCHEMA_WARC = """
 ALTER TABLE articles ADD COLUMN warc_file TEXT;
 ALTER TABLE articles ADD COLUMN warc_offset INTEGER;
@@ -205,6 +205,7 @@ MIGRATIONS: list[Migration] = [
     _script(_SCHEMA_V1),
     _script(_SCHEMA_V2),
     _backfill_v2,
+    _script(SCHEMA_V4),
     _script(_SCHEMA_WARC),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
