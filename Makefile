@@ -7,6 +7,8 @@ ARTICLES ?= 500
 
 .PHONY: demo test lint typecheck check bench bench-large clean wordpress wordpress-report
 
+.PHONY: demo test lint typecheck check bench bench-large browse pywb clean
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -50,5 +52,19 @@ wordpress-report: $(STAMP)
 	bash tests/wordpress/setup_wp.sh
 	$(BIN)/python -m tests.wordpress.report
 
+# pywb replays the WARC captures in tests/test_archive.py. It pins redis<3 (ifpcrawl needs
+# redis>=5), so it lives in its own venv; the tests find it at .venv-pywb.
+PYWB_VENV ?= .venv-pywb
+$(PYWB_VENV)/.installed:
+	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.7'
+	touch $@
+pywb: $(PYWB_VENV)/.installed
+
+# The store in Datasette on http://127.0.0.1:8001/ (search, canned queries): README "Browse".
+STORE ?= ifp.db
+browse: $(STAMP)
+	$(BIN)/python -m ifpcrawl.browse $(STORE)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache ifp.db ifp.db-wal ifp.db-shm ifp.db.lock
+	rm -rf $(VENV) $(PYWB_VENV) .pytest_cache .mypy_cache .ruff_cache ifp.db ifp.db-wal ifp.db-shm ifp.db.lock

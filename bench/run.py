@@ -185,9 +185,13 @@ class Bench:
         label: str,
         reader_processes: int | None = None,
         jobdir: bool = False,
+        warc: bool = False,
     ) -> dict[str, Any]:
         processes = self.reader_processes if reader_processes is None else reader_processes
         settings = {"IFP_EXTRACT_PROCESSES": str(processes), **self.settings}
+        warc_dir = self.workdir / f"{label}.warc"
+        if warc:
+            settings["IFP_WARC_DIR"] = str(warc_dir)
         if jobdir:
             # Disk queues: the frontier on disk, as a large scheduled crawl runs.
             settings["JOBDIR"] = str(self.workdir / f"{label}.jobdir")
@@ -213,6 +217,13 @@ class Bench:
         )
         metrics["reader_processes"] = int(settings["IFP_EXTRACT_PROCESSES"])
         metrics["jobdir"] = jobdir
+        if warc:
+            # What archiving costs on disk, beside what the store costs.
+            metrics["warc_files"] = len(list(warc_dir.glob("*.warc.gz")))
+            metrics["warc_mb"] = sum(f.stat().st_size for f in warc_dir.glob("*")) / 2**20
+            metrics["store_mb"] = (
+                sum(f.stat().st_size for f in store_path.parent.glob(store_path.name + "*")) / 2**20
+            )
         metrics["log"] = str(self.workdir / f"{label}.log")
         self._check(label, metrics)
         return metrics
@@ -309,6 +320,10 @@ def measure_size(
             result["ifpcrawl_inline"] = bench.ifp_crawl(
                 replica, bench.workdir / f"ifp-inline-{tag}.db", f"inline-{tag}", 0
             )
+            # The measured crawl again with WARC capture on (IFP_WARC_DIR): its cost, side by side.
+            result["ifpcrawl_warc"] = bench.ifp_crawl(
+                replica, bench.workdir / f"ifp-warc-{tag}.db", f"warc-{tag}", warc=True
+            )
             if memory_base:
                 result["ifpcrawl_jobdir"] = bench.ifp_crawl(
                     replica, bench.workdir / f"ifp-jobdir-{tag}.db", f"jobdir-{tag}", jobdir=True
@@ -401,6 +416,9 @@ def format_report(result: Mapping[str, Any]) -> str:
         ("ifpcrawl incremental", main["incremental"]),
         (f"ifpcrawl N={main['articles']} r=0", main["ifpcrawl_inline"]),
     ]
+    warc = main.get("ifpcrawl_warc")
+    if warc:
+        runs.append((f"ifpcrawl r={processes} + WARC", warc))
     large = result.get("large")
     if large:
         runs += [
@@ -416,6 +434,12 @@ def format_report(result: Mapping[str, Any]) -> str:
             f"{_fmt(run['articles_per_s']):>8}{_fmt(run['cpu_s']):>8}"
             f"{_fmt(run['cpu_ms_per_article'], 2):>11}{_fmt(run['peak_rss_mb']):>12}"
             f"{run['replica_busy']:>12.0%}{failed}"
+        )
+    if warc:
+        lines.append(
+            f"WARC capture: {_fmt(warc.get('warc_mb'))} MB in {warc.get('warc_files')} files vs"
+            f" the store's {_fmt(warc.get('store_mb'))} MB; pages/s with / without WARC:"
+            f" {_fmt(_ratio(warc['pages_per_s'], main['ifpcrawl']['pages_per_s']), 2)}"
         )
     capacity = main["capacity"]
     lines += [

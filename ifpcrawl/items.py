@@ -31,6 +31,8 @@ STORE_FIELDS = (
     "last_seen_at",
     "store_status",
 )
+#: Where the response was captured (IFP_WARC_DIR), set by the crawl: not extraction's either.
+CAPTURE_FIELDS = ("warc_file", "warc_offset")
 
 
 @dataclass
@@ -72,6 +74,9 @@ class Article:
     first_seen_at: str | None = None
     last_seen_at: str | None = None
     store_status: str | None = None  # new | updated | unchanged | duplicate | alias | refused
+    # Where the response this article came from was captured (IFP_WARC_DIR): file, offset.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
 
 @dataclass

@@ -105,8 +105,23 @@ CONCURRENT_ITEMS = 8
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.LifoMemoryQueue"
 
-SPIDER_MIDDLEWARES: dict[str, int] = {}
+# --- archive: WARC capture (ifpcrawl.warc; needs the [warc] extra) --------------------------
+# A directory: every response the crawl used is written there as WARC/1.1 (request and
+# response records, gzip per record), and each stored article points at its capture.
+# Empty: off. `scrapy reextract` reads the captures again.
+IFP_WARC_DIR = ""
+# A WARC file is closed and the next one started once it reaches this many bytes.
+IFP_WARC_MAX_SIZE = 1_000_000_000
+# Set by `scrapy reextract` for its own run (warc_dir, since, field, dry_run); not for users.
+IFP_REEXTRACT: dict[str, object] = {}
+
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Copies a response's capture (file, offset) onto its articles (only with IFP_WARC_DIR).
+    "ifpcrawl.warc.WarcPointerMiddleware": 50,
+}
 DOWNLOADER_MIDDLEWARES = {
+    # Above HttpCompression (590) and redirects (600): sees every response first, as served.
+    "ifpcrawl.warc.WarcCaptureMiddleware": 950,
     "ifpcrawl.middlewares.SiteGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ifpcrawl.middlewares.BackoffRetryMiddleware": 550,

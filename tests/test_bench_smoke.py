@@ -169,7 +169,11 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert main["ifpcrawl"]["reader_processes"] == 1
     assert main["ifpcrawl_inline"]["reader_processes"] == 0
     assert main["ifpcrawl_inline"]["articles"] == main["ifpcrawl"]["articles"]
-    for run in ("limit", "ifpcrawl", "incremental", "ifpcrawl_inline"):
+    # The WARC row: the same crawl with capture on, and what it wrote.
+    assert main["ifpcrawl_warc"]["articles"] == main["ifpcrawl"]["articles"]
+    assert main["ifpcrawl_warc"]["warc_files"] >= 1
+    assert main["ifpcrawl_warc"]["warc_mb"] > 0
+    for run in ("limit", "ifpcrawl", "incremental", "ifpcrawl_inline", "ifpcrawl_warc"):
         assert main[run]["peak_rss_mb"] > 10
         assert main[run]["cpu_s"] > 0
 
@@ -188,7 +192,13 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert latest["ratios"]["pages_per_cpu_s_ratio"] is not None
     assert latest["ratios"]["pages_per_s_ratio_inline"] is not None
     report = format_report(latest)
-    for text in ("limit (bare)", "ifpcrawl incremental", "replica raw capacity", "targets"):
+    for text in (
+        "limit (bare)",
+        "ifpcrawl incremental",
+        "replica raw capacity",
+        "targets",
+        "WARC capture:",
+    ):
         assert text in report
     for name in TARGETS:
         assert name in report

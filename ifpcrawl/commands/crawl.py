@@ -65,6 +65,15 @@ class Command(ScrapyCrawlCommand):
             print(f"ifpcrawl: {timezone_problem(zone)}", file=sys.stderr)
             self.exitcode = ExitStatus.CANNOT_START
             return
+        if self.settings.get("IFP_WARC_DIR"):
+            from ifpcrawl.warc import WarcUnavailable, check_settings
+
+            try:
+                check_settings(self.settings)
+            except (WarcUnavailable, ValueError) as exc:
+                print(f"ifpcrawl: {exc}", file=sys.stderr)
+                self.exitcode = ExitStatus.CANNOT_START
+                return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

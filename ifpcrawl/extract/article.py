@@ -29,7 +29,7 @@ from ifpcrawl.extract.kind import DATE_TEXT_RE
 from ifpcrawl.extract.links import dedupe_links, link_from_anchor
 from ifpcrawl.extract.page import Page, PageKind
 from ifpcrawl.extract.selectors import Element, Sel, attr, first, is_inside, node_text, xpath
-from ifpcrawl.items import STORE_FIELDS, Article, Link, LinkKind
+from ifpcrawl.items import CAPTURE_FIELDS, STORE_FIELDS, Article, Link, LinkKind
 from ifpcrawl.text import clean_title, normalize_paragraphs, normalize_text, word_count
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ class Extraction:
 def extracted_fields(article: Article) -> dict[str, Any]:
     """The article's fields as extraction gives them (not those the store sets later)."""
     fields = asdict(article)
-    for name in STORE_FIELDS:
+    # Where the page was captured (IFP_WARC_DIR) is the crawl's to say, never a page's.
+    for name in (*STORE_FIELDS, *CAPTURE_FIELDS):
         del fields[name]
     return fields
 

@@ -58,6 +58,8 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "first_seen_at",
     "last_seen_at",
     "changed_at",
+    "warc_file",
+    "warc_offset",
 )
 _FAILURE_COLUMNS = "url, kind, reason, error, attempts, first_seen_at, last_seen_at"
 LINK_COLUMNS: tuple[str, ...] = ("src_id", "dst_url", "dst_id", "kind", "anchor_text")
@@ -496,15 +498,36 @@ class SqlStore:
         article = item.article
         if stored_hash == item.content_hash and stored_title == item.title:
             status: UpsertStatus = "unchanged"
+            # Same text, but the metadata may have been read better (a fixed rule in
+            # `scrapy reextract`, a corrected byline): found values win, as in an update.
             self._execute(
                 "UPDATE articles SET last_seen_at = ?, etag = COALESCE(?, etag),"
                 " last_modified = COALESCE(?, last_modified),"
-                " fetched_url = COALESCE(?, fetched_url) WHERE id = ?",
+                " summary = COALESCE(?, summary), author = COALESCE(?, author),"
+                " section = COALESCE(?, section),"
+                " tags = CASE WHEN ? = '[]' THEN tags ELSE ? END,"
+                " published_at = COALESCE(?, published_at), modified_at = COALESCE(?, modified_at),"
+                " image_url = COALESCE(?, image_url), published_utc = COALESCE(?, published_utc),"
+                " fetched_url = COALESCE(?, fetched_url),"
+                # The same content captured again: the newest capture is the one to cite.
+                " warc_file = COALESCE(?, warc_file), warc_offset = COALESCE(?, warc_offset)"
+                " WHERE id = ?",
                 (
                     seen_at,
                     _clean_opt(article.etag),
                     _clean_opt(article.last_modified),
+                    _clean_opt(article.summary),
+                    _clean_opt(article.author),
+                    _clean_opt(article.section),
+                    item.tags_json,
+                    item.tags_json,
+                    _clean_opt(article.published_at),
+                    _clean_opt(article.modified_at),
+                    _clean_opt(article.image_url),
+                    item.published_utc,
                     clean_text(article.fetched_url) or None,
+                    article.warc_file,
+                    article.warc_offset,
                     article_id,
                 ),
             )
@@ -523,8 +546,9 @@ class SqlStore:
         # The previous version, as last seen; superseded_at says when it was replaced.
         self._execute(
             "INSERT INTO revisions (article_id, seen_at, superseded_at, content_hash,"
-            " title, body, modified_at)"
-            " SELECT id, last_seen_at, ?, content_hash, title, body, modified_at"
+            " title, body, modified_at, warc_file, warc_offset)"
+            " SELECT id, last_seen_at, ?, content_hash, title, body, modified_at,"
+            " warc_file, warc_offset"
             " FROM articles WHERE id = ?",
             (seen_at, article_id),
         )
@@ -585,8 +609,8 @@ class SqlStore:
             "INSERT INTO articles (url, title, body, summary, author, section, tags,"
             " published_at, modified_at, image_url, word_count, content_hash, simhash,"
             " duplicate_of, wp_post_id, etag, last_modified, fetched_url, first_seen_at,"
-            " last_seen_at, changed_at, published_utc, changed_utc)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_seen_at, changed_at, published_utc, changed_utc, warc_file, warc_offset)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO NOTHING RETURNING id",
             (
                 item.urls[0],
@@ -612,6 +636,8 @@ class SqlStore:
                 seen_at,
                 item.published_utc,
                 changed_utc,
+                article.warc_file,
+                article.warc_offset,
             ),
         )
         if not rows:
@@ -634,7 +660,10 @@ class SqlStore:
             " image_url = COALESCE(?, image_url), word_count = ?, content_hash = ?,"
             " simhash = ?, wp_post_id = COALESCE(?, wp_post_id), etag = ?, last_modified = ?,"
             " fetched_url = COALESCE(?, fetched_url), last_seen_at = ?, changed_at = ?,"
-            " published_utc = COALESCE(?, published_utc), changed_utc = ?"
+            " published_utc = COALESCE(?, published_utc), changed_utc = ?,"
+            # A new version: its own capture, or none (not the old version's, which the
+            # revision row now cites).
+            " warc_file = ?, warc_offset = ?"
             " WHERE id = ?",
             (
                 item.title,
@@ -658,6 +687,8 @@ class SqlStore:
                 seen_at,
                 item.published_utc,
                 changed_utc,
+                article.warc_file,
+                article.warc_offset,
                 article_id,
             ),
         )
@@ -807,6 +838,20 @@ class SqlStore:
             record = dict(zip(ARTICLE_COLUMNS, row, strict=True))
             record["tags"] = json.loads(record["tags"])
             yield record
+
+    def article_row(self, url: str) -> dict[str, Any] | None:
+        """The row of the article known under ``url`` (or a variant), as iter_articles."""
+        columns = ", ".join("a." + name for name in ARTICLE_COLUMNS)
+        rows = self._read(
+            f"SELECT {columns} FROM article_urls au JOIN articles a ON a.id = au.article_id"
+            " WHERE au.url = ?",
+            (clean_text(url),),
+        )
+        if not rows:
+            return None
+        record = dict(zip(ARTICLE_COLUMNS, rows[0], strict=True))
+        record["tags"] = json.loads(record["tags"])
+        return record
 
     def iter_links(
         self,

@@ -133,6 +133,9 @@ class Store(Protocol):
         since: published_at >= since; changed_since: last change (insert or update) >= it.
         """
 
+    def article_row(self, url: str) -> dict[str, Any] | None:
+        """The ``articles`` row (as iter_articles gives it) known under url or a variant."""
+
     def iter_links(
         self,
         kinds: Iterable[str] | None = None,

@@ -134,6 +134,12 @@ CREATE INDEX failures_last_seen_at ON failures (last_seen_at);
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Version 5: where each version of an article was captured (IFP_WARC_DIR): file, offset.
+_SCHEMA_WARC = """
+ALTER TABLE articles ADD COLUMN warc_file TEXT, ADD COLUMN warc_offset BIGINT;
+ALTER TABLE revisions ADD COLUMN warc_file TEXT, ADD COLUMN warc_offset BIGINT;
+"""
+
 
 def _script(sql: str) -> Migration:
     def step(conn: psycopg.Connection[Any]) -> None:
@@ -173,6 +179,7 @@ MIGRATIONS: list[Migration] = [
     _script(_SCHEMA_V2),
     _backfill_v2,
     _script(SCHEMA_V4),
+    _script(_SCHEMA_WARC),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -141,6 +141,14 @@ CREATE INDEX failures_last_seen_at ON failures (last_seen_at);
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
+# Version 5: where each version of an article was captured (IFP_WARC_DIR): file, offset.
+_SCHEMA_WARC = """
+ALTER TABLE articles ADD COLUMN warc_file TEXT;
+ALTER TABLE articles ADD COLUMN warc_offset INTEGER;
+ALTER TABLE revisions ADD COLUMN warc_file TEXT;
+ALTER TABLE revisions ADD COLUMN warc_offset INTEGER;
+"""
+
 
 def _script(sql: str) -> Migration:
     def step(conn: sqlite3.Connection) -> None:
@@ -198,6 +206,7 @@ MIGRATIONS: list[Migration] = [
     _script(_SCHEMA_V2),
     _backfill_v2,
     _script(SCHEMA_V4),
+    _script(_SCHEMA_WARC),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
