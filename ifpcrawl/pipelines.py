@@ -17,6 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
 from ifpcrawl.dates import parse_datetime
+from ifpcrawl.exports import COLUMNS
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.items import Article
 from ifpcrawl.runtime import fatal_errors, store_for
@@ -44,23 +45,7 @@ COVERAGE_FIELDS = (
 
 #: Columns a feed takes from the stored row once the item is stored (``duplicate_of``
 #: is set apart: the feed gives the original's URL, not its internal id).
-FEED_FROM_STORE = (
-    "id",
-    "url",
-    "title",
-    "author",
-    "section",
-    "tags",
-    "published_at",
-    "modified_at",
-    "summary",
-    "body",
-    "image_url",
-    "word_count",
-    "content_hash",
-    "first_seen_at",
-    "last_seen_at",
-)
+FEED_FROM_STORE = tuple(name for name in COLUMNS if name != "duplicate_of")
 
 
 def utc_now() -> str:
