@@ -23,7 +23,8 @@ class ExitStatus(IntEnum):
     LOW_COVERAGE = 3
     #: The site never answered: DNS failure, connection refused, every seed failed.
     SITE_UNREACHABLE = 4
-    #: Articles were found but left unstored; they are in ``failures`` and retried next run.
+    #: Articles were fetched and read but left unstored (the store refused them, a pipeline
+    #: or callback failed on them); they are in ``failures`` and retried next run.
     UNSTORED = 5
 
 

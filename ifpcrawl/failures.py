@@ -151,7 +151,7 @@ def _unstored_line(unstored: list[FailureRecord]) -> str:
         reasons[record.reason] = reasons.get(record.reason, 0) + 1
     detail = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
     return (
-        f"{len(unstored)} article(s) found but not stored ({detail}); they are recorded in"
+        f"{len(unstored)} article(s) read but not stored ({detail}); they are recorded in"
         " failures and retried next run: see `scrapy report`"
     )
 

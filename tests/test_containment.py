@@ -133,7 +133,7 @@ def test_refused_articles_are_contained_recorded_and_stored_next_run(
     assert first.returncode == ExitStatus.UNSTORED, first.stderr[-3000:]
     lines = one_line_error(first.stderr)
     assert lines == [
-        f"ifpcrawl: {REFUSED} article(s) found but not stored (store {REFUSED}); they are"
+        f"ifpcrawl: {REFUSED} article(s) read but not stored (store {REFUSED}); they are"
         " recorded in failures and retried next run: see `scrapy report`"
     ], lines
     con = sqlite3.connect(db)

@@ -63,9 +63,10 @@ def test_an_article_with_every_fields_source_and_chain(
     for name, field in result["fields"].items():
         if name == "word_count" or field["source"] == "computed":
             continue
-        order = [source for source, _ in FIELD_CHAINS[name]]
+        order = iter([source for source, _ in FIELD_CHAINS[name]])
         sources = [entry["source"] for entry in field["chain"]]
-        assert sources == sorted(sources, key=order.index), name
+        # In chain order: a subsequence of it (a source may stand twice in a chain).
+        assert all(source in order for source in sources), (name, sources)
         assert field["chain"][0]["source"] == field["source"], name
     # More than one source answers for the main fields on the replica's theme.
     for name in ("title", "author", "published_at"):

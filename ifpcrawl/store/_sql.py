@@ -87,9 +87,12 @@ ALTER TABLE failures ADD COLUMN error TEXT;
 CREATE TABLE pending_urls (url TEXT PRIMARY KEY, canonical TEXT NOT NULL);
 CREATE INDEX pending_urls_canonical ON pending_urls (canonical);
 """
-# Failure reasons that say the page is gone or forbidden: recorded (and retried), but not
-# an article this run left unstored.
-PERMANENT_REASONS = ("http_401", "http_403", "http_404", "http_410", "robots")
+# Failure reasons of an article that was fetched and read, then lost on ifpcrawl's side:
+# the store refused it, a pipeline or the spider's callback raised on it. A run that leaves
+# such an article unstored says so in its exit status. Pages that could not be fetched or
+# are not articles (timeouts, 5xx, too large, empty bodies) are recorded and retried too,
+# but are the site's doing: they are counted and listed, not an unstored valid article.
+UNSTORED_REASONS = ("store", "pipeline", "callback")
 
 _warned: set[str] = set()
 
@@ -947,9 +950,9 @@ class SqlStore:
     def unstored_since(self, since: str) -> list[FailureRecord]:
         rows = self._read(
             f"SELECT {_FAILURE_COLUMNS} FROM failures WHERE kind = 'article'"
-            f" AND last_seen_at >= ? AND reason NOT IN ({_marks(len(PERMANENT_REASONS))})"
+            f" AND last_seen_at >= ? AND reason IN ({_marks(len(UNSTORED_REASONS))})"
             " AND url NOT IN (SELECT url FROM article_urls) ORDER BY last_seen_at, url",
-            (since, *PERMANENT_REASONS),
+            (since, *UNSTORED_REASONS),
         )
         return [FailureRecord(*row) for row in rows]
 

@@ -166,8 +166,8 @@ class Store(Protocol):
         """Recorded failures, least recently tried first (so every one gets its turn)."""
 
     def unstored_since(self, since: str) -> list[FailureRecord]:
-        """Article failures recorded at or after ``since`` and still open (the article is
-        not stored), leaving out pages that are gone (404, 410, 401, 403, robots)."""
+        """Articles fetched and read at or after ``since`` that are still unstored because
+        the store, a pipeline or the spider's callback failed on them."""
 
     # --- run history ----------------------------------------------------------
     def start_run(self, site: str, mode: str, started_at: str) -> int: ...
