@@ -9,7 +9,8 @@ ARTICLES ?= 500
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	# No pip upgrade: install with the pip users get from `python3 -m venv`, so a dependency
+	# that only a newer pip resolves fails here first (scripts/install_check.sh tests it too).
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# An editable install writes no bytecode; with PYTHONDONTWRITEBYTECODE set neither
 	# does Python, and every run would compile ifpcrawl again (~25 ms a start).
