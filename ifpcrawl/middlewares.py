@@ -13,6 +13,8 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from ifpcrawl.config import default
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -71,8 +73,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         mw = cls(crawler.settings)
         mw.crawler = crawler
-        mw.backoff_base = crawler.settings.getfloat("IFP_RETRY_BACKOFF_BASE", 1.0)
-        mw.backoff_max = crawler.settings.getfloat("IFP_RETRY_BACKOFF_MAX", 60.0)
+        mw.backoff_base = crawler.settings.getfloat(
+            "IFP_RETRY_BACKOFF_BASE", default("IFP_RETRY_BACKOFF_BASE")
+        )
+        mw.backoff_max = crawler.settings.getfloat(
+            "IFP_RETRY_BACKOFF_MAX", default("IFP_RETRY_BACKOFF_MAX")
+        )
         return mw
 
     async def process_response(  # type: ignore[override]

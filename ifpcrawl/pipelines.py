@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
+from ifpcrawl.config import default
 from ifpcrawl.dates import parse_datetime
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.items import Article
@@ -105,7 +106,10 @@ class ValidatePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, crawler.settings.getint("IFP_MIN_BODY_WORDS", 20))
+        return cls(
+            crawler.stats,
+            crawler.settings.getint("IFP_MIN_BODY_WORDS", default("IFP_MIN_BODY_WORDS")),
+        )
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
@@ -177,7 +181,10 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         if not crawler.settings.getbool("IFP_STORE_ENABLED", True):
             raise NotConfigured("IFP_STORE_ENABLED is off")
-        return cls(crawler, crawler.settings.getint("IFP_STORE_BATCH_SIZE", 50))
+        return cls(
+            crawler,
+            crawler.settings.getint("IFP_STORE_BATCH_SIZE", default("IFP_STORE_BATCH_SIZE")),
+        )
 
     def open_spider(self) -> None:
         self.store = store_for(self.crawler)
