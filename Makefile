@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q ifpcrawl
 	touch $(STAMP)
 
-# Serve the offline replica, crawl it into ifp.db, print a summary.
+# Serve the offline replica, crawl it into demo.db (never ifp.db: a user's archive), print a summary.
 demo: $(STAMP)
-	$(BIN)/python -m ifpcrawl.demo --articles $(ARTICLES) --store ifp.db
+	$(BIN)/python -m ifpcrawl.demo --articles $(ARTICLES) --store demo.db
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -40,4 +40,4 @@ bench-large: $(STAMP)
 	$(BIN)/python -m bench.run --articles 2000 --articles-large 20000
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache ifp.db ifp.db-wal ifp.db-shm ifp.db.lock
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db demo.db-wal demo.db-shm demo.db.lock
