@@ -25,8 +25,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check ifpcrawl tests bench
-	$(BIN)/ruff format --check ifpcrawl tests bench
+	$(BIN)/ruff check ifpcrawl tests bench scripts
+	$(BIN)/ruff format --check ifpcrawl tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

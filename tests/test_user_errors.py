@@ -124,6 +124,35 @@ def test_bad_argument_or_setting(tmp_path: Path, argv: tuple[str, ...], line: st
 
 
 @pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (("-s", "IFP_STOR=x.db"), "ifpcrawl: unknown setting IFP_STOR; did you mean IFP_STORE?"),
+        (
+            ("-a", "mode=fulll"),
+            "ifpcrawl: -a mode=fulll is not allowed: "
+            "expected one of auto, full, incremental, resume",
+        ),
+    ],
+)
+def test_checked_under_scrapyd(tmp_path: Path, argv: tuple[str, ...], line: str) -> None:
+    """scrapyd runs each job as `python -m scrapyd.runner crawl SPIDER -a _job=ID ...`:
+    scrapy.cmdline with the project's settings, so the project's crawl command and spider."""
+    # Against the dead site: a broken check must never crawl the real one.
+    job = ["crawl", "ifp", "-a", "_job=j1", "-a", f"site={DEAD_SITE}", *argv]
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapyd.runner", *job],
+        cwd=tmp_path,
+        env={**crawl_env(), "SCRAPY_PROJECT": "ifpcrawl"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert_one_line(result, ExitStatus.CANNOT_START, line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("argv", "message"),
     [
         (("crawl", "ifp", "other"), "give exactly one spider name, e.g. `scrapy crawl ifp`"),
