@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARTICLES ?= 500
 
-.PHONY: demo test lint typecheck check bench bench-large clean
+.PHONY: demo test lint typecheck check bench bench-large clean wordpress wordpress-report
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ bench: $(STAMP)
 
 bench-large: $(STAMP)
 	$(BIN)/python -m bench.run --articles 2000 --articles-large 20000
+
+# A real WordPress (Debian's package, seeded) on 127.0.0.1 until Ctrl-C; THEME and PERMALINKS
+# pick what it shows. wordpress-report crawls it under every theme and prints the figures.
+THEME ?= twentytwentyone
+PERMALINKS ?= /%postname%/
+wordpress: $(STAMP)
+	bash tests/wordpress/setup_wp.sh
+	$(BIN)/python -m tests.wordpress.harness $(THEME) '$(PERMALINKS)'
+
+wordpress-report: $(STAMP)
+	bash tests/wordpress/setup_wp.sh
+	$(BIN)/python -m tests.wordpress.report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo.db demo.db-wal demo.db-shm demo.db.lock

@@ -4,8 +4,10 @@ The writers are plain functions over iterables of row dicts: they stream (one ro
 memory at a time) and return how many rows they wrote. The same column set is used by
 ``scrapy export`` (rows from the store) and by ``scrapy crawl ifp -O articles.csv``
 (``ArticleCsvItemExporter`` / ``ArticleJsonLinesItemExporter``, registered in
-``FEED_EXPORTERS``); columns a crawl item does not have (``id``, ``duplicate_of``,
-``first_seen_at``, ``last_seen_at``) are left empty there.
+``FEED_EXPORTERS``). A feed row is written once its article is stored, with what the
+store holds for it (``StorePipeline`` gives each stored item its row: ``id``,
+``duplicate_of`` as the original's URL, ``first_seen_at``, ``last_seen_at``); an article
+the store refused is left out of the feed (it is in ``failures``).
 
 CSV cells that a spreadsheet would run as a formula (text starting with ``=``, ``+``,
 ``-``, ``@``, TAB or CR) get a leading apostrophe: the OWASP "CSV injection" mitigation,
@@ -20,6 +22,7 @@ import csv
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
@@ -187,7 +190,43 @@ def _file_has_content(file: IO[bytes]) -> bool:
         return False
 
 
-class ArticleCsvItemExporter(CsvItemExporter):
+#: Items held back waiting for their batch to be stored, at most; past this the oldest is
+#: written as it is (a crawl without the store pipeline never marks its items stored).
+FEED_HOLD_MAX = 1000
+
+
+class _AfterStore:
+    """Holds each item until the store pipeline has stored it, then exports it in order.
+
+    Scrapy hands an item to the feed as soon as the pipelines return it, while the store
+    writes it with its batch a little later; the store pipeline marks the item
+    (``store_status``) when its batch is written.
+    """
+
+    _held: deque[Any] | None = None
+
+    def export_item(self, item: Any) -> None:
+        if self._held is None:
+            self._held = deque()
+        self._held.append(item)
+        self._release(everything=False)
+
+    def finish_exporting(self) -> None:
+        self._release(everything=True)
+        super().finish_exporting()  # type: ignore[misc]
+
+    def _release(self, everything: bool) -> None:
+        held = self._held
+        while held:
+            status = getattr(held[0], "store_status", "")
+            if status is None and not everything and len(held) <= FEED_HOLD_MAX:
+                return
+            item = held.popleft()
+            if status != "refused":
+                super().export_item(item)  # type: ignore[misc]
+
+
+class ArticleCsvItemExporter(_AfterStore, CsvItemExporter):
     """``CsvItemExporter`` with the export columns, tags joined, text neutralized.
 
     Writes the header only into an empty file: a resumed run appending (``-o``) to the
@@ -204,7 +243,7 @@ class ArticleCsvItemExporter(CsvItemExporter):
         return csv_cell(name, value)
 
 
-class ArticleJsonLinesItemExporter(JsonLinesItemExporter):
+class ArticleJsonLinesItemExporter(_AfterStore, JsonLinesItemExporter):
     """JSON Lines with the export columns only (no links, url_variants, sources, ...).
 
     Every column is present in every line (null when the crawl item lacks it), so the

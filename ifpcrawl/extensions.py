@@ -13,21 +13,17 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from ifpcrawl.config import default
+from ifpcrawl.failures import run_outcome
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
 from ifpcrawl.spiders.ifp import walk_state_key
-from ifpcrawl.store.base import StoreError
+from ifpcrawl.store.base import FailureRecord, Store, StoreError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-#: Exit status of `scrapy crawl` when field coverage fell below IFP_MIN_COVERAGE.
-EXIT_LOW_COVERAGE = 3
-#: Exit status when the run could not finish its work (store error, lock, ...).
-EXIT_FAILED = 2
 
 # Stats prefixes whose counts name each kind of failure a run met.
 FAILURE_PREFIXES = (
@@ -88,6 +84,7 @@ class RunHistory:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.run_id: int | None = None
+        self.started_at = iso_now()
         raw = crawler.settings.getdict("IFP_MIN_COVERAGE", default("IFP_MIN_COVERAGE"))
         self.min_coverage = {str(k): float(v) for k, v in raw.items()}
         self.min_sample = crawler.settings.getint(
@@ -107,7 +104,8 @@ class RunHistory:
         store = store_for(self.crawler)
         site = str(getattr(spider, "site_url", ""))
         mode = str(getattr(spider, "mode", ""))
-        self.run_id = store.start_run(site, mode, iso_now())
+        self.started_at = iso_now()
+        self.run_id = store.start_run(site, mode, self.started_at)
         self.stats.set_value("ifp/run_id", self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -117,32 +115,44 @@ class RunHistory:
             self.stats.set_value(f"ifp/coverage/{name}", round(value, 4))
         failures = failure_summary(stats)
         self.stats.set_value("ifp/failures", sum(failures.values()))
-        exit_code = 0
-        if reason not in ("finished", "shutdown"):
-            exit_code = EXIT_FAILED
         seen = int(stats.get("ifp/articles_valid", 0))
         low = {
             name: cov.get(name, 0.0)
             for name, floor in self.min_coverage.items()
             if seen >= self.min_sample and cov.get(name, 0.0) < floor
         }
+        low_line = None
         if low:
-            exit_code = exit_code or EXIT_LOW_COVERAGE
             self.stats.set_value("ifp/coverage_alarm", ",".join(sorted(low)))
-            logger.error(
-                "Field coverage fell below IFP_MIN_COVERAGE: %s (the site's markup may have "
-                "changed; see `scrapy report`)",
-                ", ".join(f"{k} {v:.1%} < {self.min_coverage[k]:.0%}" for k, v in low.items()),
+            low_line = (
+                "field coverage fell below IFP_MIN_COVERAGE: "
+                + ", ".join(f"{k} {v:.1%} < {self.min_coverage[k]:.0%}" for k, v in low.items())
+                + " (the site's markup may have changed; see `scrapy report`)"
             )
-        if exit_code:
-            self.stats.set_value("ifp/exit_code", exit_code)
-        if self.run_id is None:
-            return
+            logger.error("%s", low_line)
+        site = str(getattr(spider, "site_url", ""))
+        unstored: list[FailureRecord] = []
+        store: Store | None = None
         try:
             store = store_for(self.crawler)
+            if self.run_id is not None:
+                unstored = store.unstored_since(self.started_at)
+        except StoreError as exc:
+            logger.error("Could not read this run's failures: %s", exc)
+            self.stats.inc_value("ifp/store_errors")
+        self.stats.set_value("ifp/unstored", len(unstored))
+        status, line = run_outcome(reason, self.stats.get_stats(), site, unstored, low_line)
+        if status:
+            self.stats.set_value("ifp/exit_code", int(status))
+        if line:
+            self.stats.set_value("ifp/exit_message", line)
+            (logger.error if status else logger.info)("Run outcome: %s", line)
+        if self.run_id is None or store is None:
+            return
+        try:
             if reason == "finished" and getattr(spider, "walk_all", False):
                 # The next `auto` run may be incremental: the whole archive was walked.
-                store.set_state(walk_state_key(str(getattr(spider, "site_url", ""))), iso_now())
+                store.set_state(walk_state_key(site), iso_now())
             store.finish_run(self.run_id, iso_now(), reason, jsonable_stats(self.stats.get_stats()))
         except StoreError as exc:
             logger.error("Could not record the run in crawl_runs: %s", exc)

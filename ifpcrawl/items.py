@@ -21,6 +21,10 @@ class Link:
     anchor_text: str = ""
 
 
+#: Article fields the store pipeline sets once the article is stored (not extraction's).
+STORE_FIELDS = ("id", "duplicate_of", "first_seen_at", "last_seen_at", "store_status")
+
+
 @dataclass
 class Article:
     """One article as extracted from one fetched page.
@@ -51,6 +55,12 @@ class Article:
     etag: str | None = None
     last_modified: str | None = None  # HTTP Last-Modified header, verbatim
     sources: dict[str, str] = field(default_factory=dict)  # field -> which extractor gave it
+    # --- set by the store pipeline once the article is stored (feeds show the store's row) ---
+    id: int | None = None
+    duplicate_of: str | None = None  # the original's canonical URL, for a near-copy
+    first_seen_at: str | None = None
+    last_seen_at: str | None = None
+    store_status: str | None = None  # new | updated | unchanged | duplicate | alias | refused
 
 
 @dataclass

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
@@ -20,7 +21,7 @@ from ifpcrawl.dates import parse_datetime
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.items import Article
 from ifpcrawl.runtime import fatal_errors, store_for
-from ifpcrawl.store.base import Store, StoreError
+from ifpcrawl.store.base import Store, StoreError, UpsertResult, one_line
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,6 +40,27 @@ COVERAGE_FIELDS = (
     "tags",
     "image_url",
     "summary",
+)
+
+
+#: Columns a feed takes from the stored row once the item is stored (``duplicate_of``
+#: is set apart: the feed gives the original's URL, not its internal id).
+FEED_FROM_STORE = (
+    "id",
+    "url",
+    "title",
+    "author",
+    "section",
+    "tags",
+    "published_at",
+    "modified_at",
+    "summary",
+    "body",
+    "image_url",
+    "word_count",
+    "content_hash",
+    "first_seen_at",
+    "last_seen_at",
 )
 
 
@@ -165,17 +187,31 @@ class DedupPipeline:
 
 
 class StorePipeline:
-    """Writes articles (with URL variants and links) to the store in batched transactions."""
+    """Writes articles (with URL variants and links) to the store in batched transactions.
 
-    def __init__(self, crawler: Crawler, batch_size: int) -> None:
+    Containment: a batch the store refuses is stored again article by article
+    (``Store.upsert_each``), and an article refused alone is recorded in ``failures``
+    (retried by the next run) and counted; the others are kept. Only a store that cannot
+    even record that (disk full, gone) stops the crawl, with exit status 2.
+
+    A batch is written when it is full and at least every ``IFP_STORE_FLUSH_INTERVAL``
+    seconds, so progress lines and a killed run lag the crawl by seconds, not a batch.
+    Once stored, each item carries the store's row (id, duplicate_of as the original's
+    URL, first/last seen), which is what ``-O`` feeds write.
+    """
+
+    def __init__(self, crawler: Crawler, batch_size: int, flush_interval: float) -> None:
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.batch_size = max(1, batch_size)
+        self.flush_interval = flush_interval
         self.pending: list[Article] = []
         self.store: Store | None = None
         self.failed = False
         self.closing = False
+        self.log_once = _LogOnce()
+        self.timer: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -184,10 +220,16 @@ class StorePipeline:
         return cls(
             crawler,
             crawler.settings.getint("IFP_STORE_BATCH_SIZE", default("IFP_STORE_BATCH_SIZE")),
+            crawler.settings.getfloat(
+                "IFP_STORE_FLUSH_INTERVAL", default("IFP_STORE_FLUSH_INTERVAL")
+            ),
         )
 
     def open_spider(self) -> None:
         self.store = store_for(self.crawler)
+        if self.flush_interval > 0:
+            self.timer = create_looping_call(self.flush)
+            self.timer.start(self.flush_interval, now=False)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
@@ -200,30 +242,72 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         self.flush()
 
     def flush(self) -> None:
         if not self.pending or self.store is None or self.failed:
             return
         batch, self.pending = self.pending, []
-        try:
-            results = self.store.upsert_many(batch, utc_now())
-        except StoreError as exc:
-            self.failed = True
-            fatal_errors.append(str(exc))
-            self.stats.inc_value("ifp/store_errors")
-            logger.error("Store write failed, nothing of this batch was kept: %s", exc)
-            engine = self.crawler.engine
-            if engine is not None and not self.closing:
-                self.closing = True
-                deferred_from_coro(engine.close_spider_async(reason="store_error"))
-            raise DropItem(f"store error: {exc}") from exc
-        retried: set[str] = getattr(self.crawler.spider, "failed_urls", set())
-        for article, result in zip(batch, results, strict=True):
-            self.stats.inc_value(f"ifp/articles_{result.status}")
-            if result.status in ("new", "updated", "unchanged", "duplicate"):
+        now = utc_now()
+        outcomes = self.store.upsert_each(batch, now)
+        stored: list[tuple[Article, UpsertResult]] = []
+        for article, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                if not self._refused(article, outcome, now):
+                    return
+                continue
+            stored.append((article, outcome))
+            self.stats.inc_value(f"ifp/articles_{outcome.status}")
+            if outcome.status in ("new", "updated", "unchanged", "duplicate"):
                 self.stats.inc_value("ifp/articles_stored")
-            if result.status == "duplicate":
+            if outcome.status == "duplicate":
                 self.stats.inc_value("ifp/duplicates")
-            if article.url in retried:
-                self.store.clear_failure(article.url)
+        self._fill_from_store(stored)
+
+    def _refused(self, article: Article, error: Exception, now: str) -> bool:
+        """Record one article the store refused; False when the store is unusable."""
+        assert self.store is not None
+        article.store_status = "refused"
+        self.stats.inc_value("ifp/failed/article/store")
+        self.log_once(
+            f"refused_{type(error).__name__}",
+            "Could not store %s: %s; recorded in failures, retried next run",
+            article.url,
+            one_line(error),
+        )
+        try:
+            self.store.record_failure(article.url, "store", now, error=one_line(error))
+        except StoreError as exc:
+            self._fatal(exc)
+            return False
+        return True
+
+    def _fatal(self, exc: StoreError) -> None:
+        self.failed = True
+        fatal_errors.append(str(exc))
+        self.stats.inc_value("ifp/store_errors")
+        logger.error("Store write failed, stopping the crawl: %s", exc)
+        engine = self.crawler.engine
+        if engine is not None and not self.closing:
+            self.closing = True
+            deferred_from_coro(engine.close_spider_async(reason="store_error"))
+
+    def _fill_from_store(self, stored: list[tuple[Article, UpsertResult]]) -> None:
+        """Give each stored item the store's row: feeds write what the store holds."""
+        if not stored or self.store is None:
+            return
+        try:
+            rows = self.store.stored_rows(result.article_id for _, result in stored)
+        except StoreError as exc:
+            logger.warning("Could not read back the stored batch for feeds: %s", exc)
+            rows = {}
+        for article, result in stored:
+            article.store_status = result.status
+            row = rows.get(result.article_id)
+            if row is None:
+                continue
+            for name in FEED_FROM_STORE:
+                setattr(article, name, row[name])
+            article.duplicate_of = row["duplicate_of_url"]

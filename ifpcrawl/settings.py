@@ -21,6 +21,8 @@ IFP_LOCK_WAIT = 0
 # Items are written in batches of this size (one transaction each); a hard kill loses at most
 # one unflushed batch, which the next run refetches because the store is the source of truth.
 IFP_STORE_BATCH_SIZE = 50
+# ...and at least this often (seconds), so stored counts and a killed run lag by seconds.
+IFP_STORE_FLUSH_INTERVAL = 5.0
 IFP_STORE_ENABLED = True
 # The run lock keeps two runs off one store (off by itself with IFP_REDIS_URL).
 IFP_RUN_LOCK_ENABLED = True
@@ -108,6 +110,7 @@ DOWNLOADER_MIDDLEWARES = {
     "ifpcrawl.middlewares.LoopAwareRedirectMiddleware": 600,
 }
 EXTENSIONS = {
+    "ifpcrawl.failures.FailureRecorder": 90,
     "ifpcrawl.extensions.RunHistory": 100,
     "ifpcrawl.extensions.Progress": 200,
 }
@@ -201,6 +204,13 @@ ifp_settings = (
     ),
     Spec("IFP_MIN_BODY_WORDS", IFP_MIN_BODY_WORDS, "int", "shorter bodies are dropped", minimum=0),
     Spec("IFP_STORE_BATCH_SIZE", IFP_STORE_BATCH_SIZE, "int", "articles a transaction", minimum=1),
+    Spec(
+        "IFP_STORE_FLUSH_INTERVAL",
+        IFP_STORE_FLUSH_INTERVAL,
+        "float",
+        "seconds between batch writes at the latest",
+        minimum=0,
+    ),
     Spec("IFP_STORE_ENABLED", IFP_STORE_ENABLED, "bool", "the store pipeline"),
     Spec("IFP_LOCK_WAIT", IFP_LOCK_WAIT, "float", "seconds to wait for another run", minimum=0),
     Spec("IFP_RUN_LOCK_ENABLED", IFP_RUN_LOCK_ENABLED, "bool", "take the store's run lock"),

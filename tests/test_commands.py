@@ -136,6 +136,13 @@ def store_path(tmp_path: Path) -> Iterator[Path]:
             **{f"ifp/coverage/{f}": 1.0 for f in report_cmd.COVERAGE_FIELDS},
         }
         stats_drop = {**stats_ok, "ifp/coverage/author": 0.5, "ifp/articles_new": 0}
+        store.record_failure(f"{U}/gone/", "http_503", "2025-01-03T00:01:00+00:00")
+        store.record_failure(
+            f"{U}/gone/", "store", "2025-01-03T00:02:00+00:00", error="StoreError: refused"
+        )
+        store.record_failure(
+            f"{U}/iran-news/page/9/", "callback", "2025-01-03T00:03:00+00:00", kind="listing"
+        )
         for day, stats in ((1, stats_ok), (2, stats_ok), (3, stats_drop)):
             run_id = store.start_run(U + "/", "incremental", f"2025-01-0{day}T00:00:00+00:00")
             store.finish_run(run_id, f"2025-01-0{day}T00:05:30+00:00", "finished", stats)
@@ -504,6 +511,13 @@ def test_report(run: Any, store_path: Path) -> None:
     assert "author 50.0% (DROP 50.0 pts)" in text
     assert "Store now: 4 articles" in text
     assert "author 75.0%" in text.split("Store now")[1]  # 3 of 4 stored articles
+    # The failures table itself, most recent first, with reason, attempts and error.
+    assert text.split("\n\nFailures:")[1].splitlines() == [
+        " 2 page(s) to be retried by the next run (article 1, listing 1)",
+        f"    2025-01-03T00:03:00  listing  callback          x1  {U}/iran-news/page/9/",
+        f"    2025-01-03T00:02:00  article  store             x2  {U}/gone/",
+        "        StoreError: refused",
+    ]
 
 
 def test_cli_export_and_report_on_a_real_store(store_path: Path, tmp_path: Path) -> None:

@@ -69,7 +69,11 @@ def test_bad_identity_input_is_counted_and_merges_nothing(tmp_path: Path) -> Non
             },
             timeout=300,
         )
-    assert result.returncode == 0, result.stderr[-3000:]
+    # The article link that loops is found but never stored: said in one line, exit 5.
+    assert result.returncode == 5, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1].startswith(
+        "ifpcrawl: 1 article(s) found but not stored (redirect_loop 1);"
+    )
     con = sqlite3.connect(tmp_path / "ifp.db")
     urls = sorted(u.removeprefix(site.base_url) for (u,) in con.execute("SELECT url FROM articles"))
     assert urls == ["bad-links/", "listing-canonical/", "offsite-canonical/"]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ifpcrawl.exports import COLUMNS, csv_cell
 from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
 
@@ -252,7 +253,7 @@ def test_low_field_coverage_exits_with_status_3(replica: ReplicaServer, tmp_path
         timeout=900,
     )
     assert result.returncode == 3, result.stderr[-2000:]
-    assert "Field coverage fell below" in result.stderr
+    assert "\nifpcrawl: field coverage fell below IFP_MIN_COVERAGE: image_url" in result.stderr
     assert last_stats(tmp_path / "ifp.db")["ifp/coverage_alarm"] == "image_url"
 
 
@@ -266,20 +267,32 @@ def test_feed_exports_round_trip(replica: ReplicaServer, tmp_path: Path) -> None
         timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    stored = count_articles(db)
     lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines]
     with (tmp_path / "a.csv").open(newline="", encoding="utf-8") as fp:
         rows = list(csv.DictReader(fp))
-    assert len(items) == len(rows) >= stored
-    assert {i["url"] for i in items} == {r["url"] for r in rows}
-    assert all(isinstance(i["tags"], list) for i in items)
-    assert "links" not in rows[0] and "url_variants" not in rows[0]
-    by_url = {r["url"]: r for r in rows}
-    for item in items[:50]:
-        row = by_url[item["url"]]
-        assert row["body"] == item["body"] or row["body"] == "'" + item["body"]
-        assert row["tags"] == "|".join(item["tags"])
+    # Every column of both feeds holds what the store holds for that article, once stored:
+    # the whole store, row for row (duplicate_of as the original's URL, not an id).
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    urls = {r["id"]: r["url"] for r in con.execute("SELECT id, url FROM articles")}
+    want = {}
+    for r in con.execute(f"SELECT {', '.join(COLUMNS)} FROM articles"):
+        record = dict(r)
+        record["tags"] = json.loads(record["tags"])
+        record["duplicate_of"] = urls.get(record["duplicate_of"])
+        want[record["url"]] = record
+    con.close()
+    assert any(record["duplicate_of"] for record in want.values())  # a near-copy is there
+    assert [i["url"] for i in items] == [r["url"] for r in rows]
+    assert {i["url"]: i for i in items} == want
+    assert len(items) == len(want)
+    as_csv = {
+        url: {name: csv_cell(name, value) for name, value in record.items()}
+        for url, record in want.items()
+    }
+    assert {r["url"]: r for r in rows} == as_csv
+    assert list(rows[0]) == list(COLUMNS)
 
 
 def test_unwritable_store_is_a_clear_error(replica: ReplicaServer, tmp_path: Path) -> None:

@@ -1,13 +1,13 @@
 """`scrapy crawl`, with exit statuses that cron and scrapyd users can alert on.
 
-Scrapy's own command exits 1 only when the crawl could not start, and 2 for a usage error.
-This one exits with the statuses of :class:`ifpcrawl.exitcodes.ExitStatus`, printing one
-line (never a traceback) for what a user can fix:
-- 1 when the crawl could not start: a bad argument or setting (checked by the spider, so
-  also under scrapyd, which runs this command), an unknown spider, a usage error;
-- 2 when the store cannot be opened or written, another run holds the store's lock, or the
-  JOBDIR to resume is damaged;
-- 3 when the run's field coverage fell below ``IFP_MIN_COVERAGE`` (see `scrapy report`).
+One cause, one status (``ifpcrawl.exitcodes``), and one line on stderr saying why: the run's
+outcome is decided by the RunHistory extension (``ifpcrawl.failures.run_outcome``) and left
+in its stats (``ifp/exit_code``, ``ifp/exit_message``); a store that cannot be opened or a
+damaged JOBDIR is found before the crawl starts.
+
+A bad argument or setting (checked by the spider, so also under scrapyd, which runs this
+command), an unknown spider and a usage error exit 1, not Scrapy's 2 for usage errors,
+which here would read as a store problem.
 """
 
 from __future__ import annotations
@@ -112,7 +112,11 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = ExitStatus.CANNOT_START
             return
-        code = crawler.stats.get_value("ifp/exit_code", 0) if crawler.stats else 0
+        stats = crawler.stats
+        code = stats.get_value("ifp/exit_code", 0) if stats else 0
+        message = stats.get_value("ifp/exit_message") if stats else None
+        if message:
+            print(f"ifpcrawl: {message}", file=sys.stderr)
         self.exitcode = int(code or 0)
 
 

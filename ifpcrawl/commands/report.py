@@ -2,8 +2,10 @@
 
 Reads ``crawl_runs.stats`` as written by the crawl: ``ifp/coverage/<field>`` (fraction
 0..1), ``ifp/articles_new|updated|unchanged|duplicate``, ``downloader/response_count``,
-``ifp/failures``. A run's coverage that fell more than ``DROP_POINTS`` percentage points
-below the previous run's is marked: it usually means a template change broke a selector.
+``ifp/failures`` (errors met, retried ones included), ``ifp/unstored`` (articles left
+unstored); then the ``failures`` table, the pages the next run retries. A run's coverage
+that fell more than ``DROP_POINTS`` percentage points below the previous run's is marked:
+it usually means a template change broke a selector.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ifpcrawl.commands._common import (
     store_target,
 )
 from ifpcrawl.exports import parse_stored_time
+from ifpcrawl.store.base import FailureRecord
 
 COVERAGE_FIELDS = ("title", "body", "author", "section", "published_at")
 DROP_POINTS = 10.0
@@ -34,8 +37,11 @@ COUNT_COLUMNS = (
     ("updated", "ifp/articles_updated"),
     ("unchanged", "ifp/articles_unchanged"),
     ("dup", "ifp/articles_duplicate"),
-    ("failed", "ifp/failures"),
+    ("unstored", "ifp/unstored"),
+    ("errors", "ifp/failures"),
 )
+#: Failures listed by default (the most recently tried first).
+FAILURES_SHOWN = 20
 
 
 def run_stats(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,11 +107,38 @@ def format_coverage(
     return "  ".join(parts)
 
 
+def format_failures(failures: Sequence[FailureRecord], shown: int) -> list[str]:
+    """The ``failures`` table as a person reads it: every count, then the latest rows."""
+    if not failures:
+        return ["Failures: none (nothing waits to be retried)"]
+    kinds: dict[str, int] = {}
+    for record in failures:
+        kinds[record.kind] = kinds.get(record.kind, 0) + 1
+    lines = [
+        f"Failures: {len(failures)} page(s) to be retried by the next run ("
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        + ")"
+    ]
+    latest = sorted(failures, key=lambda r: (r.last_seen_at, r.url), reverse=True)[:shown]
+    for record in latest:
+        lines.append(
+            f"    {record.last_seen_at[:19]}  {record.kind:<7}  {record.reason:<16}"
+            f"  x{record.attempts}  {record.url}"
+        )
+        if record.error:
+            lines.append(f"        {record.error}")
+    if len(failures) > len(latest):
+        lines.append(f"    ... and {len(failures) - len(latest)} more (--failures N shows more)")
+    return lines
+
+
 def format_report(
     runs: Sequence[Mapping[str, Any]],
     shown: int,
     total: int,
     coverage_now: Mapping[str, float],
+    failures: Sequence[FailureRecord] = (),
+    failures_shown: int = FAILURES_SHOWN,
 ) -> str:
     """The report text. ``runs`` oldest first; the last ``shown`` are listed, the one
     before them only serves as the baseline for the first listed run's drop marks."""
@@ -148,6 +181,8 @@ def format_report(
         "    coverage: "
         + "  ".join(f"{name} {coverage_now[name] * 100:.1f}%" for name in COVERAGE_FIELDS)
     )
+    lines.append("")
+    lines.extend(format_failures(failures, failures_shown))
     return "\n".join(lines)
 
 
@@ -162,7 +197,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--runs N] [--store TARGET]"
+        return "[--runs N] [--failures N] [--store TARGET]"
 
     def short_desc(self) -> str:
         return "Show the last crawl runs and field coverage"
@@ -171,6 +206,13 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument(
             "--runs", metavar="N", type=int, default=10, help="runs to show (default 10)"
+        )
+        parser.add_argument(
+            "--failures",
+            metavar="N",
+            type=int,
+            default=FAILURES_SHOWN,
+            help=f"failed pages to list, most recent first (default {FAILURES_SHOWN})",
         )
         add_store_option(parser)
 
@@ -194,6 +236,7 @@ class Command(ScrapyCommand):
             # One run more than shown: the baseline for the first shown run's drop marks.
             runs = chronological(store.last_runs(limit=opts.runs + 1))
             total, coverage_now = store_coverage(store.iter_articles())
+            failures = store.failures()
         finally:
             store.close()
-        return format_report(runs, opts.runs, total, coverage_now)
+        return format_report(runs, opts.runs, total, coverage_now, failures, opts.failures)

@@ -27,7 +27,7 @@ from ifpcrawl.extract.jsonld import Node, first_value, text_list, text_value
 from ifpcrawl.extract.links import dedupe_links, link_from_anchor
 from ifpcrawl.extract.page import Page, PageKind
 from ifpcrawl.extract.selectors import Element, Sel, attr, first, is_inside, node_text, xpath
-from ifpcrawl.items import Article, Link, LinkKind
+from ifpcrawl.items import STORE_FIELDS, Article, Link, LinkKind
 from ifpcrawl.text import clean_title, normalize_paragraphs, normalize_text, word_count
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,16 @@ class Extraction:
             "kind": self.kind,
             "error": self.error,
             "missing": list(self.missing),
-            "article": asdict(self.article) if self.article is not None else None,
+            "article": extracted_fields(self.article) if self.article is not None else None,
         }
+
+
+def extracted_fields(article: Article) -> dict[str, Any]:
+    """The article's fields as extraction gives them (not those the store sets later)."""
+    fields = asdict(article)
+    for name in STORE_FIELDS:
+        del fields[name]
+    return fields
 
 
 class _Context:

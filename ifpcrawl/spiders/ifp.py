@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -76,6 +76,16 @@ NON_POST_SITEMAPS = (
     "taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap", "posts-page",
 )  # fmt: skip
 MODES = ("auto", "full", "incremental", "resume")
+# Pages besides articles whose failure is recorded and retried by the next run.
+RETRIED_KINDS = ("listing", "feed", "sitemap", "api")
+
+
+def transient_failure(reason: str, request: Request) -> bool:
+    """A failure worth retrying next run: server or network trouble on a page that the next
+    run would not request anyway (seeds are requested every run; 4xx pages are gone)."""
+    if request.meta.get("ifp_seed") or reason in ("robots", "ignored", "redirect_loop"):
+        return False
+    return not (reason.startswith("http_4") and reason != "http_429")
 
 
 def walk_state_key(site_base: str) -> str:
@@ -272,7 +282,6 @@ class IfpSpider(Spider):
         self.pending_variants: dict[str, set[str]] = {}
         self.variant_pairs: list[tuple[str, str]] = []
         self.variants_seen = FingerprintSet()
-        self.failed_urls: set[str] = set()
         self.logged: set[str] = set()
         # Sitemaps read in full this run: recorded at a clean finish (sitemap_state_key).
         self.sitemaps_read: dict[str, SitemapRecord] = {}
@@ -459,13 +468,11 @@ class IfpSpider(Spider):
             self.note_variants([Found(url=target, raw_url=from_url)])
 
     def flush_variants(self) -> None:
-        """Write the variants whose article is stored; keep the others for later."""
+        """Write the variants met: the store keeps those whose article is not stored yet
+        until it is (``pending_urls``)."""
         pairs, self.variant_pairs = self.variant_pairs, []
-        states = self.store.article_states(url for _, url in pairs)
-        ready = [(raw, url) for raw, url in pairs if url in states]
-        self.variant_pairs = [(raw, url) for raw, url in pairs if url not in states]
-        if ready:
-            self.inc("ifp/url_variants", self.store.add_url_variants(ready))
+        if pairs:
+            self.inc("ifp/url_variants", self.store.add_url_variants(pairs))
 
     def closed(self, reason: str) -> None:
         processes = self.reader.processes
@@ -520,30 +527,62 @@ class IfpSpider(Spider):
             yield self.listing_request(self.url(path), ifp_seed=True)
         if self.use_feeds:
             for path in self.feed_paths:
-                yield self._request(self.url(path), "feed", self.parse_feed, PRIORITY_DISCOVERY)
+                yield self._request(
+                    self.url(path), "feed", self.parse_feed, PRIORITY_DISCOVERY, ifp_seed=True
+                )
         if self.use_sitemaps:
             for path in self.sitemap_paths:
                 yield self._request(
-                    self.url(path), "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY
+                    self.url(path), "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY, ifp_seed=True
                 )
         if self.use_rest:
             yield self.rest_request(1)
-        for url in self.store.failed_urls():
-            canonical = canonicalize(url, self.site)
+        for request in self.retry_failures():
+            yield request
+
+    def retry_failures(self) -> Iterator[Request]:
+        """What earlier runs failed on, each retried as the kind of page it is."""
+        for failure in self.store.failures():
+            if failure.kind != "article":
+                yield self.retry_page_request(failure.url, failure.kind)
+                continue
+            canonical = canonicalize(failure.url, self.site)
             if canonical is None or canonical in self.scheduled:
                 continue
-            self.failed_urls.add(canonical)
             self.scheduled.add(canonical)
             self.inc("ifp/fetch_reason/retry_failed")
             state = self.store.article_state(canonical)
-            yield self.article_request(canonical, raw=url, reason="retry_failed", state=state)
+            yield self.article_request(
+                canonical, raw=failure.url, reason="retry_failed", state=state
+            )
+
+    def retry_page_request(self, url: str, kind: str) -> Request:
+        """A listing, feed, sitemap or REST page that failed in an earlier run."""
+        self.inc(f"ifp/retry_failed/{kind}")
+        if kind == "feed":
+            return self._request(url, "feed", self.parse_feed, PRIORITY_DISCOVERY)
+        if kind == "sitemap":
+            return self._request(url, "sitemap", self.parse_sitemap, PRIORITY_DISCOVERY)
+        if kind == "api":
+            page = parse_qs(urlsplit(url).query).get("page", ["1"])[0]
+            return self._request(
+                url,
+                "api",
+                self.parse_rest,
+                PRIORITY_DISCOVERY,
+                ifp_page=int(page) if page.isdigit() else 1,
+            )
+        return self.listing_request(url)
 
     def rest_request(self, page: int) -> Request:
         params: dict[str, Any] = {"per_page": REST_PER_PAGE, "page": page, "_fields": REST_FIELDS}
         if self.mode == "incremental":
             params.update(orderby="modified", order="desc")
         url = self.url("/wp-json/wp/v2/posts") + "?" + urlencode(params)
-        return self._request(url, "api", self.parse_rest, PRIORITY_DISCOVERY, ifp_page=page)
+        # Page 1 is requested by every run: a seed, not a failure to retry.
+        return self._request(
+            url, "api", self.parse_rest, PRIORITY_DISCOVERY, ifp_page=page, ifp_seed=page == 1
+        )
 
     # --- listings -----------------------------------------------------------------------------
 
@@ -904,7 +943,7 @@ class IfpSpider(Spider):
         if kind == "article" and reason != "robots":
             url = canonicalize(request.url, self.site) or request.url
             self.log_once(f"fail_{reason}", "Failed to fetch article %s: %s", request.url, reason)
-            self.store.record_failure(url, reason, self.now().isoformat())
+            self.store.record_failure(url, reason, self.now().isoformat(), error=str(exc))
         elif kind in ("sitemap", "api", "feed") and reason in (
             "http_404",
             "http_401",
@@ -916,3 +955,7 @@ class IfpSpider(Spider):
             self.log_once(
                 f"fail_{kind}_{reason}", "Failed to fetch %s %s: %s", kind, request.url, reason
             )
+            if kind in RETRIED_KINDS and transient_failure(reason, request):
+                self.store.record_failure(
+                    request.url, reason, self.now().isoformat(), kind=kind, error=str(exc)
+                )

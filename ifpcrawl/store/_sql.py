@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 
 from ifpcrawl import dedup
 from ifpcrawl.items import LINK_KINDS, Article
-from ifpcrawl.store.base import ArticleState, StoreError, UpsertResult, UpsertStatus
+from ifpcrawl.store.base import (
+    ArticleState,
+    FailureRecord,
+    StoreError,
+    UpsertResult,
+    UpsertStatus,
+    one_line,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "last_seen_at",
     "changed_at",
 )
+_FAILURE_COLUMNS = "url, kind, reason, error, attempts, first_seen_at, last_seen_at"
 LINK_COLUMNS: tuple[str, ...] = ("src_id", "dst_url", "dst_id", "kind", "anchor_text")
 _STATE_COLUMNS = (
     "a.id, a.url, a.content_hash, a.modified_at, a.last_seen_at, a.etag, a.last_modified"
@@ -67,6 +75,20 @@ KEY_FANOUT = 20
 # Candidates whose bodies are compared word by word, best first.
 MAX_CANDIDATES = 3
 
+# Schema step shared by both backends (same DDL in SQLite and PostgreSQL):
+# - failures: what kind of page failed (the next run retries it as that kind), the error;
+# - pending_urls: URL variants met for an article that is not stored yet (it failed, or the
+#   run stopped first); the article adopts them when it is stored, in whichever run.
+SCHEMA_V4 = """
+ALTER TABLE failures ADD COLUMN kind TEXT NOT NULL DEFAULT 'article';
+ALTER TABLE failures ADD COLUMN error TEXT;
+CREATE TABLE pending_urls (url TEXT PRIMARY KEY, canonical TEXT NOT NULL);
+CREATE INDEX pending_urls_canonical ON pending_urls (canonical);
+"""
+# Failure reasons that say the page is gone or forbidden: recorded (and retried), but not
+# an article this run left unstored.
+PERMANENT_REASONS = ("http_401", "http_403", "http_404", "http_410", "robots")
+
 _warned: set[str] = set()
 
 
@@ -80,6 +102,17 @@ def clean_text(value: str) -> str:
     """Strip NUL characters: PostgreSQL TEXT cannot hold them, and both backends
     must return identical values. Nothing else is changed."""
     return value.replace("\x00", "") if "\x00" in value else value
+
+
+def safe_text(value: str) -> str:
+    """``clean_text``, and lone surrogates replaced: for text that must be written even
+    when it came from a broken page (failure records, error messages)."""
+    value = clean_text(value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def _clean_opt(value: str | None) -> str | None:
@@ -270,6 +303,10 @@ class SqlStore:
             yield
         except StoreError:
             raise
+        except UnicodeError as error:
+            # Text no database can hold (a lone surrogate from a page, say): a store
+            # error of this one write, with the offending value's place in the message.
+            raise StoreError(f"text that is not valid Unicode: {error}") from error
         except Exception as error:
             mapped = self._store_error(error)
             if mapped is None:
@@ -316,11 +353,76 @@ class SqlStore:
         )
 
         def work() -> list[UpsertResult]:
-            return [self._upsert_one(item, seen_at, changed_utc) for item in prepared]
+            results = []
+            for item in prepared:
+                result = self._upsert_one(item, seen_at, changed_utc)
+                self._adopt_pending(result.article_id, item.urls)
+                results.append(result)
+            return results
 
         results = self._write(work, identities)
         self._after_upsert(prepared, results)
         return results
+
+    def upsert_each(
+        self, articles: Sequence[Article], seen_at: str
+    ) -> list[UpsertResult | Exception]:
+        """A batch in one transaction; when that fails, each article in its own.
+
+        The batch transaction is the fast path. Any exception in it (a trigger refusing
+        one article, text the database cannot hold, a bug in one article's preparation)
+        rolls all of it back; each article is then stored alone, and only those that fail
+        again come back as their error. A store that refuses everything (disk full, gone)
+        fails every article: the caller tells that apart when it cannot even record the
+        failures.
+        """
+        if not articles:
+            return []
+        try:
+            return list(self.upsert_many(articles, seen_at))
+        except Exception as error:  # contained: each article is redone below
+            if len(articles) == 1:
+                self._keep_variants(articles[0])
+                return [error]
+            logger.warning(
+                "A batch of %d articles was refused (%s); storing them one by one",
+                len(articles),
+                one_line(error),
+            )
+        outcomes: list[UpsertResult | Exception] = []
+        for article in articles:
+            try:
+                outcomes.append(self.upsert_many([article], seen_at)[0])
+            except Exception as error:  # returned to the caller, per article
+                outcomes.append(error)
+                self._keep_variants(article)
+        return outcomes
+
+    def _keep_variants(self, article: Article) -> None:
+        """The URL variants a refused article came with wait for its next try."""
+        pairs = [(variant, article.url) for variant in article.url_variants]
+        try:
+            self.add_url_variants(pairs)
+        except Exception as error:  # the store is failing anyway: the caller will know
+            logger.debug("Could not keep the variants of %s: %s", article.url, error)
+
+    def stored_rows(self, article_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = sorted(set(article_ids))
+        rows: dict[int, dict[str, Any]] = {}
+        columns = ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS)
+        for chunk in _chunks(wanted):
+            found = self._read(
+                f"SELECT {columns}, o.url FROM articles a"
+                " LEFT JOIN articles o ON o.id = a.duplicate_of"
+                f" WHERE a.id IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            for row in found:
+                record = dict(zip(ARTICLE_COLUMNS, row[:-1], strict=True))
+                record["tags"] = json.loads(record["tags"])
+                record["duplicate_of_url"] = row[-1]
+                rows[int(record["id"])] = record
+        return rows
 
     def _after_upsert(self, prepared: list[PreparedArticle], results: list[UpsertResult]) -> None:
         """Hook run after the batch committed (see the PostgreSQL backend)."""
@@ -577,6 +679,15 @@ class SqlStore:
                 (article_id, *chunk, article_id),
             )
 
+    def _adopt_pending(self, article_id: int, urls: Sequence[str]) -> None:
+        """Record the variants met for this article before it was stored."""
+        for chunk in _chunks(urls):
+            marks = _marks(len(chunk))
+            rows = self._query(f"SELECT url FROM pending_urls WHERE canonical IN ({marks})", chunk)
+            if rows:
+                self._record_urls(article_id, [url for (url,) in rows])
+                self._execute(f"DELETE FROM pending_urls WHERE canonical IN ({marks})", chunk)
+
     def _insert_keys(self, article_id: int, keys: Sequence[int]) -> None:
         if keys:
             self._executemany(
@@ -636,16 +747,18 @@ class SqlStore:
         self._write(work)
 
     def add_url_variants(self, variants: Sequence[tuple[str, str]]) -> int:
-        """Record (variant, canonical URL) pairs for articles already stored.
+        """Record (variant, canonical URL) pairs; returns how many were recorded now.
 
-        Pairs whose canonical URL is not a stored article are skipped: the variant is
-        recorded when that article is stored with it. Returns the pairs recorded.
+        A pair whose article is not stored yet waits in ``pending_urls`` and is recorded
+        when the article is (this run or a later one): a variant met on another page is
+        never lost because its article failed or the run stopped before it.
         """
         if not variants:
             return 0
 
         def work() -> int:
             recorded = 0
+            waiting = []
             for variant, url in variants:
                 rows = self._query(
                     "SELECT article_id FROM article_urls WHERE url = ?", (clean_text(url),)
@@ -653,6 +766,14 @@ class SqlStore:
                 if rows:
                     self._record_urls(int(rows[0][0]), [clean_text(variant)])
                     recorded += 1
+                else:
+                    waiting.append((clean_text(variant), clean_text(url)))
+            if waiting:
+                self._executemany(
+                    "INSERT INTO pending_urls (url, canonical) VALUES (?, ?)"
+                    " ON CONFLICT (url) DO NOTHING",
+                    waiting,
+                )
             return recorded
 
         return self._write(work)
@@ -734,14 +855,28 @@ class SqlStore:
         raise NotImplementedError
 
     # --- failures -------------------------------------------------------------------
-    def record_failure(self, url: str, reason: str, seen_at: str) -> None:
+    def record_failure(
+        self,
+        url: str,
+        reason: str,
+        seen_at: str,
+        kind: str = "article",
+        error: str | None = None,
+    ) -> None:
         def work() -> None:
             self._execute(
-                "INSERT INTO failures (url, reason, attempts, first_seen_at, last_seen_at)"
-                " VALUES (?, ?, 1, ?, ?) ON CONFLICT (url) DO UPDATE SET"
-                " reason = excluded.reason, attempts = failures.attempts + 1,"
-                " last_seen_at = excluded.last_seen_at",
-                (clean_text(url), clean_text(reason), seen_at, seen_at),
+                "INSERT INTO failures (url, kind, reason, error, attempts, first_seen_at,"
+                " last_seen_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " kind = excluded.kind, reason = excluded.reason, error = excluded.error,"
+                " attempts = failures.attempts + 1, last_seen_at = excluded.last_seen_at",
+                (
+                    safe_text(url),
+                    kind,
+                    safe_text(reason),
+                    None if error is None else safe_text(one_line(error)),
+                    seen_at,
+                    seen_at,
+                ),
             )
 
         self._write(work)
@@ -755,6 +890,22 @@ class SqlStore:
             "SELECT url FROM failures ORDER BY last_seen_at, url LIMIT ?", (int(limit),)
         )
         return [url for (url,) in rows]
+
+    def failures(self, limit: int = 10_000) -> list[FailureRecord]:
+        rows = self._read(
+            f"SELECT {_FAILURE_COLUMNS} FROM failures ORDER BY last_seen_at, url LIMIT ?",
+            (int(limit),),
+        )
+        return [FailureRecord(*row) for row in rows]
+
+    def unstored_since(self, since: str) -> list[FailureRecord]:
+        rows = self._read(
+            f"SELECT {_FAILURE_COLUMNS} FROM failures WHERE kind = 'article'"
+            f" AND last_seen_at >= ? AND reason NOT IN ({_marks(len(PERMANENT_REASONS))})"
+            " AND url NOT IN (SELECT url FROM article_urls) ORDER BY last_seen_at, url",
+            (since, *PERMANENT_REASONS),
+        )
+        return [FailureRecord(*row) for row in rows]
 
     # --- run history ----------------------------------------------------------------
     def start_run(self, site: str, mode: str, started_at: str) -> int:

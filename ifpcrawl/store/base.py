@@ -23,6 +23,17 @@ class StoreLocked(StoreError):
     """Another run holds the store's run lock."""
 
 
+def one_line(error: BaseException | str, limit: int = 300) -> str:
+    """An error as one line a person can read in a table or a log: its type and message."""
+    if isinstance(error, BaseException):
+        message = str(error)
+        text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    else:
+        text = error
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass
 class UpsertResult:
     status: UpsertStatus
@@ -36,6 +47,19 @@ class UpsertResult:
     #             recorded in article_urls for that article, no new row
     article_id: int
     duplicate_of: int | None = None
+
+
+@dataclass
+class FailureRecord:
+    """A page the crawl could not fetch, read or store: retried by the next run."""
+
+    url: str
+    kind: str  # article | listing | feed | sitemap | api
+    reason: str  # short and countable: http_503, store, extract, callback, ...
+    error: str | None  # the one-line error, when there was one
+    attempts: int
+    first_seen_at: str
+    last_seen_at: str
 
 
 @dataclass
@@ -72,6 +96,17 @@ class Store(Protocol):
 
     def upsert_many(self, articles: Iterable[Article], seen_at: str) -> list[UpsertResult]:
         """Same as upsert_article for a batch, in one transaction."""
+
+    def upsert_each(
+        self, articles: Sequence[Article], seen_at: str
+    ) -> list[UpsertResult | Exception]:
+        """A batch in one transaction; if that fails, each article in its own, so one
+        refused article never loses the others. Per article: its result, or the error
+        that refused it (nothing of that article is stored)."""
+
+    def stored_rows(self, article_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The stored `articles` rows of these ids (tags decoded), with ``duplicate_of``
+        given as the original's canonical URL in ``duplicate_of_url``."""
 
     def article_state(self, url: str) -> ArticleState | None:
         """State of the article known under this canonical URL or any recorded variant."""
@@ -111,11 +146,25 @@ class Store(Protocol):
         """Ids of articles matching every word of ``text`` (full-text index), best first."""
 
     # --- failures: retried on the next run ------------------------------------
-    def record_failure(self, url: str, reason: str, seen_at: str) -> None: ...
+    def record_failure(
+        self,
+        url: str,
+        reason: str,
+        seen_at: str,
+        kind: str = "article",
+        error: str | None = None,
+    ) -> None: ...
 
     def clear_failure(self, url: str) -> None: ...
 
     def failed_urls(self, limit: int = 10_000) -> list[str]: ...
+
+    def failures(self, limit: int = 10_000) -> list[FailureRecord]:
+        """Recorded failures, least recently tried first (so every one gets its turn)."""
+
+    def unstored_since(self, since: str) -> list[FailureRecord]:
+        """Article failures recorded at or after ``since`` and still open (the article is
+        not stored), leaving out pages that are gone (404, 410, 401, 403, robots)."""
 
     # --- run history ----------------------------------------------------------
     def start_run(self, site: str, mode: str, started_at: str) -> int: ...

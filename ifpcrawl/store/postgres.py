@@ -31,7 +31,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from ifpcrawl import dedup
-from ifpcrawl.store._sql import PreparedArticle, SqlStore, utc_key
+from ifpcrawl.store._sql import SCHEMA_V4, PreparedArticle, SqlStore, utc_key
 from ifpcrawl.store.base import StoreError, StoreLocked, UpsertResult
 
 logger = logging.getLogger(__name__)
@@ -172,6 +172,7 @@ MIGRATIONS: list[Migration] = [
     _script(_SCHEMA_V1),
     _script(_SCHEMA_V2),
     _backfill_v2,
+    _script(SCHEMA_V4),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ifpcrawl import dedup
-from ifpcrawl.store._sql import SqlStore, utc_key
+from ifpcrawl.store._sql import SCHEMA_V4, SqlStore, utc_key
 from ifpcrawl.store.base import StoreError, StoreLocked
 
 logger = logging.getLogger(__name__)
@@ -197,6 +197,7 @@ MIGRATIONS: list[Migration] = [
     _script(_SCHEMA_V1),
     _script(_SCHEMA_V2),
     _backfill_v2,
+    _script(SCHEMA_V4),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
