@@ -5,29 +5,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARTICLES ?= 500
 
-.PHONY: demo test lint typecheck check bench bench-large clean wordpress wordpress-report
-
-.PHONY: demo test lint typecheck check bench bench-large browse pywb clean
+.PHONY: demo test lint typecheck check bench bench-large browse pywb clean wordpress wordpress-report
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	# No pip upgrade: install with the pip users get from `python3 -m venv`, so a dependency
+	# that only a newer pip resolves fails here first (scripts/install_check.sh tests it too).
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# An editable install writes no bytecode; with PYTHONDONTWRITEBYTECODE set neither
 	# does Python, and every run would compile ifpcrawl again (~25 ms a start).
 	$(BIN)/python -m compileall -q ifpcrawl
 	touch $(STAMP)
 
-# Serve the offline replica, crawl it into ifp.db, print a summary.
+# Serve the offline replica, crawl it into demo.db (never ifp.db: a user's archive), print a summary.
 demo: $(STAMP)
-	$(BIN)/python -m ifpcrawl.demo --articles $(ARTICLES) --store ifp.db
+	$(BIN)/python -m ifpcrawl.demo --articles $(ARTICLES) --store demo.db
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check ifpcrawl tests bench
-	$(BIN)/ruff format --check ifpcrawl tests bench
+	$(BIN)/ruff check ifpcrawl tests bench scripts
+	$(BIN)/ruff format --check ifpcrawl tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -67,4 +66,4 @@ browse: $(STAMP)
 	$(BIN)/python -m ifpcrawl.browse $(STORE)
 
 clean:
-	rm -rf $(VENV) $(PYWB_VENV) .pytest_cache .mypy_cache .ruff_cache ifp.db ifp.db-wal ifp.db-shm ifp.db.lock
+	rm -rf $(VENV) $(PYWB_VENV) .pytest_cache .mypy_cache .ruff_cache demo.db demo.db-wal demo.db-shm demo.db.lock

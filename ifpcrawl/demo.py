@@ -1,4 +1,9 @@
-"""`make demo`: serve the replica, crawl it into a store, print what the crawl got."""
+"""`make demo`: serve the replica, crawl it into the demo's own store, print what it got.
+
+The demo writes ``demo.db`` and nothing else: ``ifp.db`` is the default store of a real
+crawl, a user's archive. A store the demo did not make itself is never removed; the demo
+marks its own with the ``DEMO_STATE`` key of the ``state`` table.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,36 @@ from pathlib import Path
 
 from ifpcrawl.local import run_crawl
 from ifpcrawl.replica.testing import ReplicaServer
+
+DEMO_STATE = "made_by_demo"
+SQLITE_FILES = ("", "-wal", "-shm", ".lock")
+
+
+def is_demo_store(path: Path) -> bool:
+    """Whether ``path`` is a store an earlier demo made (and so the demo may replace)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        row = con.execute("SELECT value FROM state WHERE key = ?", (DEMO_STATE,)).fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        con.close()
+    return row is not None
+
+
+def mark_demo_store(path: Path) -> None:
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (DEMO_STATE, "1")
+            )
+    finally:
+        con.close()
+
 
 FIELDS = ("title", "body", "author", "section", "published_at", "modified_at", "tags", "image_url")
 
@@ -77,19 +112,28 @@ def closing_note(store: Path, replica_url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=500)
-    parser.add_argument("--store", default="ifp.db")
+    parser.add_argument("--store", default="demo.db", help="the demo's own SQLite file")
     args = parser.parse_args(argv)
-    store = Path(args.store)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    store = Path(args.store).resolve()
+    if store.exists():
+        if not is_demo_store(store):
+            print(
+                f"demo: {store} was not made by the demo; leaving it alone (give another --store)",
+                file=sys.stderr,
+            )
+            return 1
+        for suffix in SQLITE_FILES:
+            Path(f"{store}{suffix}").unlink(missing_ok=True)
     with ReplicaServer("--articles", str(args.articles)) as replica:
         expected = len(replica.manifest()["articles"])
         print(f"replica serving {expected} articles at {replica.base_url}", flush=True)
         started = time.monotonic()
         result = run_crawl(replica.base_url, str(store), capture=False)
         seconds = time.monotonic() - started
+    if store.exists():
+        mark_demo_store(store)
     if result.returncode != 0:
         print(f"crawl exited with status {result.returncode}", file=sys.stderr)
         return result.returncode

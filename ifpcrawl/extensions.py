@@ -12,6 +12,7 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from ifpcrawl.config import default
 from ifpcrawl.failures import run_outcome
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
@@ -84,9 +85,11 @@ class RunHistory:
         self.stats: StatsCollector = crawler.stats
         self.run_id: int | None = None
         self.started_at = iso_now()
-        raw = crawler.settings.getdict("IFP_MIN_COVERAGE", {})
+        raw = crawler.settings.getdict("IFP_MIN_COVERAGE", default("IFP_MIN_COVERAGE"))
         self.min_coverage = {str(k): float(v) for k, v in raw.items()}
-        self.min_sample = crawler.settings.getint("IFP_MIN_COVERAGE_SAMPLE", 20)
+        self.min_sample = crawler.settings.getint(
+            "IFP_MIN_COVERAGE_SAMPLE", default("IFP_MIN_COVERAGE_SAMPLE")
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunHistory:
@@ -189,7 +192,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         settings = crawler.settings
-        interval = settings.getfloat("IFP_PROGRESS_INTERVAL", 30.0)
+        interval = settings.getfloat("IFP_PROGRESS_INTERVAL", default("IFP_PROGRESS_INTERVAL"))
         if not settings.getbool("IFP_PROGRESS_ENABLED", True) or interval <= 0:
             raise NotConfigured("progress is off")
         assert crawler.stats is not None

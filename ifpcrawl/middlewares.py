@@ -13,6 +13,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from ifpcrawl.config import default
 from ifpcrawl.urls import Site, is_on_site
 
 if TYPE_CHECKING:
@@ -73,8 +74,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         mw = cls(crawler.settings)
         mw.crawler = crawler
-        mw.backoff_base = crawler.settings.getfloat("IFP_RETRY_BACKOFF_BASE", 1.0)
-        mw.backoff_max = crawler.settings.getfloat("IFP_RETRY_BACKOFF_MAX", 60.0)
+        mw.backoff_base = crawler.settings.getfloat(
+            "IFP_RETRY_BACKOFF_BASE", default("IFP_RETRY_BACKOFF_BASE")
+        )
+        mw.backoff_max = crawler.settings.getfloat(
+            "IFP_RETRY_BACKOFF_MAX", default("IFP_RETRY_BACKOFF_MAX")
+        )
         return mw
 
     async def process_response(  # type: ignore[override]

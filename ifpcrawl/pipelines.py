@@ -16,6 +16,7 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
+from ifpcrawl.config import default
 from ifpcrawl.dates import parse_datetime
 from ifpcrawl.exports import COLUMNS
 from ifpcrawl.fingerprints import FingerprintSet
@@ -170,7 +171,10 @@ class ValidatePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, crawler.settings.getint("IFP_MIN_BODY_WORDS", 20))
+        return cls(
+            crawler.stats,
+            crawler.settings.getint("IFP_MIN_BODY_WORDS", default("IFP_MIN_BODY_WORDS")),
+        )
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
@@ -258,8 +262,10 @@ class StorePipeline:
             raise NotConfigured("IFP_STORE_ENABLED is off")
         return cls(
             crawler,
-            crawler.settings.getint("IFP_STORE_BATCH_SIZE", 50),
-            crawler.settings.getfloat("IFP_STORE_FLUSH_INTERVAL", 5.0),
+            crawler.settings.getint("IFP_STORE_BATCH_SIZE", default("IFP_STORE_BATCH_SIZE")),
+            crawler.settings.getfloat(
+                "IFP_STORE_FLUSH_INTERVAL", default("IFP_STORE_FLUSH_INTERVAL")
+            ),
         )
 
     def open_spider(self) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from ifpcrawl.config import default
 from ifpcrawl.store import open_store
 from ifpcrawl.store.base import Store, StoreError
 
@@ -49,14 +50,14 @@ def store_for(crawler: Crawler) -> Store:
     store: Store | None = getattr(crawler, _ATTR, None)
     if store is not None:
         return store
-    target = crawler.settings.get("IFP_STORE", "ifp.db")
+    target = crawler.settings.get("IFP_STORE", default("IFP_STORE"))
     try:
         store = open_store(str(target))
     except StoreError as exc:
         fatal_errors.append(str(exc))
         logger.error("Cannot open the store %s: %s", target, exc)
         raise
-    wait = crawler.settings.getfloat("IFP_LOCK_WAIT", 0.0)
+    wait = crawler.settings.getfloat("IFP_LOCK_WAIT", default("IFP_LOCK_WAIT"))
     if run_lock_enabled(crawler):
         try:
             store.acquire_run_lock(run_owner(), wait=wait > 0, timeout=wait)

@@ -6,6 +6,8 @@ Every ``IFP_*`` setting is documented in README.md; override with ``-s NAME=VALU
 
 from __future__ import annotations
 
+from ifpcrawl.config import Spec
+
 BOT_NAME = "ifpcrawl"
 SPIDER_MODULES = ["ifpcrawl.spiders"]
 NEWSPIDER_MODULE = "ifpcrawl.spiders"
@@ -21,6 +23,10 @@ IFP_LOCK_WAIT = 0
 IFP_STORE_BATCH_SIZE = 50
 # ...and at least this often (seconds), so stored counts and a killed run lag by seconds.
 IFP_STORE_FLUSH_INTERVAL = 5.0
+IFP_STORE_ENABLED = True
+# The run lock keeps two runs off one store (off by itself with IFP_REDIS_URL).
+IFP_RUN_LOCK_ENABLED = True
+IFP_RUN_HISTORY_ENABLED = True
 
 # --- what the spider does -----------------------------------------------------------------
 IFP_SITE = "https://ifpnews.com/"
@@ -46,6 +52,9 @@ IFP_REFRESH_DAYS = 30.0
 IFP_MIN_COVERAGE = {"title": 0.99, "body": 0.99, "published_at": 0.9}
 # Minimum articles seen before the coverage check applies (tiny runs are too noisy).
 IFP_MIN_COVERAGE_SAMPLE = 20
+# Bodies shorter than this are failed extractions: dropped and counted, not stored.
+IFP_MIN_BODY_WORDS = 20
+
 # --- bounds on any site: traps and claims (ifpcrawl.traps, README "Bounds") ------------------
 # A full walk pages a listing (or the REST API) this many pages ahead of the last page read,
 # and only while its pages give items not met before: a claimed "page 1 of 5,000,000" never
@@ -69,6 +78,11 @@ IFP_PROGRESS_ENABLED = True
 IFP_EXTRACT_PROCESSES = 0
 # A contact for the site's operators, appended to the User-Agent.
 IFP_CONTACT = "https://github.com/ifpcrawl/ifpcrawl"
+# Requests to hosts outside the site are refused and counted.
+IFP_SITE_GUARD_ENABLED = True
+# Exponential backoff between retries (seconds); a larger Retry-After wins.
+IFP_RETRY_BACKOFF_BASE = 1.0
+IFP_RETRY_BACKOFF_MAX = 60.0
 
 # --- politeness for the real site ------------------------------------------------------
 USER_AGENT = f"ifpcrawl/0.1 (+{IFP_CONTACT}; archival crawler)"
@@ -173,3 +187,98 @@ ADDONS = {
 }
 # Seconds between a worker's heartbeats (and its lease bookkeeping).
 IFP_REDIS_HEARTBEAT = 1.0
+
+# --- the registry of IFP_* settings -------------------------------------------------------
+# Every IFP_* setting the code reads, with what it may hold: checked when a crawl starts
+# (ifpcrawl.config), listed in README's settings table (tests hold the three equal).
+# Lower-case name: Scrapy takes only upper-case names of this module as settings.
+_FIELDS = (
+    "title",
+    "body",
+    "author",
+    "section",
+    "published_at",
+    "modified_at",
+    "tags",
+    "image_url",
+    "summary",
+)
+ifp_settings = (
+    Spec("IFP_STORE", IFP_STORE, "str", "a path or sqlite:///path, or postgresql://user@host/db"),
+    Spec("IFP_SITE", IFP_SITE, "url", "the site, when -a site= is not given"),
+    Spec("IFP_SECTION_PATHS", IFP_SECTION_PATHS, "list", "listing pages holding the archive"),
+    Spec("IFP_FEED_PATHS", IFP_FEED_PATHS, "list", "feeds read every run"),
+    Spec("IFP_SITEMAP_PATHS", IFP_SITEMAP_PATHS, "list", "sitemaps tried"),
+    Spec("IFP_FEEDS_ENABLED", IFP_FEEDS_ENABLED, "bool", "read feeds"),
+    Spec("IFP_SITEMAPS_ENABLED", IFP_SITEMAPS_ENABLED, "bool", "read sitemaps"),
+    Spec("IFP_REST_ENABLED", IFP_REST_ENABLED, "bool", "read the WordPress REST API"),
+    Spec(
+        "IFP_FOLLOW_ARCHIVES",
+        IFP_FOLLOW_ARCHIVES,
+        "list",
+        "archive listings walked in full mode",
+        choices=("category", "section", "tag", "author", "date"),
+    ),
+    Spec("IFP_REFRESH_DAYS", IFP_REFRESH_DAYS, "float", "refetch after this many days", minimum=0),
+    Spec(
+        "IFP_MIN_COVERAGE",
+        IFP_MIN_COVERAGE,
+        "dict",
+        "field shares below which the run exits with status 3",
+        choices=_FIELDS,
+        minimum=0,
+    ),
+    Spec(
+        "IFP_MIN_COVERAGE_SAMPLE",
+        IFP_MIN_COVERAGE_SAMPLE,
+        "int",
+        "articles seen before the coverage check applies",
+        minimum=0,
+    ),
+    Spec("IFP_MIN_BODY_WORDS", IFP_MIN_BODY_WORDS, "int", "shorter bodies are dropped", minimum=0),
+    Spec("IFP_STORE_BATCH_SIZE", IFP_STORE_BATCH_SIZE, "int", "articles a transaction", minimum=1),
+    Spec(
+        "IFP_STORE_FLUSH_INTERVAL",
+        IFP_STORE_FLUSH_INTERVAL,
+        "float",
+        "seconds between batch writes at the latest",
+        minimum=0,
+    ),
+    Spec("IFP_STORE_ENABLED", IFP_STORE_ENABLED, "bool", "the store pipeline"),
+    Spec("IFP_LOCK_WAIT", IFP_LOCK_WAIT, "float", "seconds to wait for another run", minimum=0),
+    Spec("IFP_RUN_LOCK_ENABLED", IFP_RUN_LOCK_ENABLED, "bool", "take the store's run lock"),
+    Spec("IFP_RUN_HISTORY_ENABLED", IFP_RUN_HISTORY_ENABLED, "bool", "the crawl_runs extension"),
+    Spec("IFP_PROGRESS_INTERVAL", IFP_PROGRESS_INTERVAL, "float", "progress seconds", minimum=0),
+    Spec("IFP_PROGRESS_ENABLED", IFP_PROGRESS_ENABLED, "bool", "progress lines"),
+    Spec(
+        "IFP_EXTRACT_PROCESSES",
+        IFP_EXTRACT_PROCESSES,
+        "int",
+        "page reader processes (0: in the crawler's process)",
+        minimum=0,
+    ),
+    Spec("IFP_CONTACT", IFP_CONTACT, "str", "contact appended to the User-Agent"),
+    Spec("IFP_SITE_GUARD_ENABLED", IFP_SITE_GUARD_ENABLED, "bool", "refuse off-site requests"),
+    Spec("IFP_RETRY_BACKOFF_BASE", IFP_RETRY_BACKOFF_BASE, "float", "first backoff", minimum=0),
+    Spec("IFP_RETRY_BACKOFF_MAX", IFP_RETRY_BACKOFF_MAX, "float", "longest backoff", minimum=0),
+    Spec("IFP_REDIS_URL", IFP_REDIS_URL, "str", "shared Redis frontier (empty: off)"),
+    Spec("IFP_REDIS_PREFIX", IFP_REDIS_PREFIX, "str", "namespace of the group's Redis keys"),
+    Spec("IFP_REDIS_IDLE_SECONDS", IFP_REDIS_IDLE_SECONDS, "float", "idle stop", minimum=0),
+    Spec("IFP_REDIS_WORKER_TTL", IFP_REDIS_WORKER_TTL, "float", "dead worker age", minimum=0),
+    Spec("IFP_REDIS_FLUSH_ON_START", IFP_REDIS_FLUSH_ON_START, "bool", "start from empty"),
+    Spec("IFP_REDIS_HEARTBEAT", IFP_REDIS_HEARTBEAT, "float", "heartbeat seconds", minimum=0),
+    Spec("IFP_TIMEZONE", IFP_TIMEZONE, "str", "the site's zone for times without an offset"),
+    Spec("IFP_LISTING_WINDOW", IFP_LISTING_WINDOW, "int", "pages a walk runs ahead", minimum=1),
+    Spec("IFP_LISTING_MAX_PAGES", IFP_LISTING_MAX_PAGES, "int", "pages a walk", minimum=1),
+    Spec("IFP_LISTING_MAX_DEPTH", IFP_LISTING_MAX_DEPTH, "int", "archive hops", minimum=0),
+    Spec(
+        "IFP_QUERY_VARIANTS_PER_PATH",
+        IFP_QUERY_VARIANTS_PER_PATH,
+        "int",
+        "query spellings fetched of one page",
+        minimum=1,
+    ),
+    Spec("IFP_WARC_DIR", IFP_WARC_DIR, "str", "write WARC captures here (empty: off)"),
+    Spec("IFP_WARC_MAX_SIZE", IFP_WARC_MAX_SIZE, "int", "bytes a WARC file", minimum=1),
+    Spec("IFP_REEXTRACT", IFP_REEXTRACT, "internal", "set by `scrapy reextract` (not for users)"),
+)

@@ -138,6 +138,20 @@ def _stdout(binary: bool) -> Iterator[IO[Any]]:
         wrapper.detach()  # leave sys.stdout usable
 
 
+@contextmanager
+def quiet_broken_pipe() -> Iterator[None]:
+    """A reader that stops early (``scrapy export | head``) ends the command quietly, as
+    it ends any Unix tool: no BrokenPipeError traceback, exit status 0."""
+    try:
+        yield
+    except BrokenPipeError:
+        # Python flushes stdout once more at exit and would report the same error there:
+        # point the descriptor at /dev/null first (the recipe of Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def fail(command: str, error: Exception) -> int:
     """Print a one-line error for ``scrapy <command>`` and return the exit status."""
     print(f"scrapy {command}: error: {error}", file=sys.stderr)

@@ -24,6 +24,7 @@ from ifpcrawl.commands._common import (
     atomic_output,
     fail,
     open_existing_store,
+    quiet_broken_pipe,
     store_target,
 )
 from ifpcrawl.exports import iso_utc, parse_when, write_csv, write_jsonl
@@ -115,6 +116,10 @@ class Command(ScrapyCommand):
         add_store_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        with quiet_broken_pipe():
+            self._run(args, opts)
+
+    def _run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
             if args:
                 raise CommandError(f"unexpected arguments: {' '.join(args)}")

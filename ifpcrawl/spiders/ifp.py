@@ -33,6 +33,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
+from ifpcrawl.config import ConfigError, check_settings, check_site, default
 from ifpcrawl.dates import (
     SITE_TZ,
     parse_instant,
@@ -76,6 +77,7 @@ from ifpcrawl.urls import (
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
@@ -288,7 +290,7 @@ class IfpSpider(Spider):
         super().__init__(**kwargs)
         self.site_arg = site
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise ConfigError(f"-a mode={mode} is not allowed: expected one of {', '.join(MODES)}")
         self.mode = mode
         # Per-URL state that grows with the archive: 8 bytes a URL (ifpcrawl.fingerprints).
         self.scheduled = FingerprintSet()
@@ -307,27 +309,47 @@ class IfpSpider(Spider):
         self.query_variants: dict[str, int] = {}
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Every `scrapy crawl` passes here (scrapyd too), before the store is opened: a
+        # misspelt IFP_STORE must not crawl into the default one.
+        check_settings(settings)
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> IfpSpider:
         spider: IfpSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.site = Site.from_url(spider.site_arg or settings.get("IFP_SITE"))
+        if spider.site_arg is not None:
+            check_site(spider.site_arg)
+        site_url = spider.site_arg or settings.get("IFP_SITE")
+        try:
+            spider.site = Site.from_url(site_url)
+        except ValueError as exc:
+            raise ConfigError(f"site {site_url}: {exc}") from None
         spider.site_url = spider.site.base
         host = spider.site.host.split(":")[0]
         spider.allowed_domains = [host]
         spider.store = store_for(crawler)
         spider.mode = resolve_mode(spider.mode, spider.store, spider.site.base)
-        spider.refresh_days = settings.getfloat("IFP_REFRESH_DAYS", 30.0)
+        spider.refresh_days = settings.getfloat("IFP_REFRESH_DAYS", default("IFP_REFRESH_DAYS"))
         spider.follow_archives = {
-            str(k) for k in list_setting(settings, "IFP_FOLLOW_ARCHIVES", ["category", "section"])
+            str(k)
+            for k in list_setting(settings, "IFP_FOLLOW_ARCHIVES", default("IFP_FOLLOW_ARCHIVES"))
         }
-        spider.section_paths = list_setting(settings, "IFP_SECTION_PATHS", [])
-        spider.feed_paths = list_setting(settings, "IFP_FEED_PATHS", ["/feed/"])
-        spider.sitemap_paths = list_setting(settings, "IFP_SITEMAP_PATHS", ["/wp-sitemap.xml"])
+        spider.section_paths = list_setting(
+            settings, "IFP_SECTION_PATHS", default("IFP_SECTION_PATHS")
+        )
+        spider.feed_paths = list_setting(settings, "IFP_FEED_PATHS", default("IFP_FEED_PATHS"))
+        spider.sitemap_paths = list_setting(
+            settings, "IFP_SITEMAP_PATHS", default("IFP_SITEMAP_PATHS")
+        )
         spider.use_feeds = settings.getbool("IFP_FEEDS_ENABLED", True)
         spider.use_sitemaps = settings.getbool("IFP_SITEMAPS_ENABLED", True)
         spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
-        spider.reader = PageReader(settings.getint("IFP_EXTRACT_PROCESSES", 0))
+        spider.reader = PageReader(
+            settings.getint("IFP_EXTRACT_PROCESSES", default("IFP_EXTRACT_PROCESSES"))
+        )
         spider.timezone = _configured_timezone(settings.get("IFP_TIMEZONE") or "")
         window = settings.getint("IFP_LISTING_WINDOW", 16)
         min_bound = settings.getint("IFP_LISTING_MAX_PAGES", 1000)
