@@ -37,7 +37,7 @@ def test_demo_twice_leaves_a_real_store_byte_identical(
         assert demo.main(["--articles", ARTICLES]) == 0
     assert files_digest(tmp_path, "ifp.db") == before
     out = capsys.readouterr().out
-    assert f"The store is {tmp_path / 'demo.db'}" in out
+    assert f"{(tmp_path / 'demo.db').resolve()} is a demo store" in out
     con = sqlite3.connect(tmp_path / "demo.db")
     try:
         stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
