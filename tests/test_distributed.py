@@ -82,6 +82,16 @@ def group_keys(redis_url: str, prefix: str) -> list[str]:
         server.close()
 
 
+def holds_leases(redis_url: str, prefix: str, pid: int) -> bool:
+    """Whether the worker process ``pid`` holds leased requests right now."""
+    server = redis.Redis.from_url(redis_url)
+    try:
+        keys = server.scan_iter(match=f"{prefix}:*:lease:*:{pid}:*", count=500)
+        return any(server.hlen(key) for key in keys)
+    finally:
+        server.close()
+
+
 # --- settings -----------------------------------------------------------------------------
 
 
@@ -555,8 +565,12 @@ def test_killed_worker_loses_nothing(
     try:
         workers = start_workers(site, store, redis_url, prefix, WORKERS, tmp_path)
         victim = workers[0]
-        # Kill once the crawl is well under way (a quarter of the articles stored).
-        while count_pg_articles(store) < ARTICLES // 4:
+        # Kill once the crawl is well under way (a quarter of the articles stored) and the
+        # victim holds leases: a worker killed between two requests leaves nothing to take
+        # over, and the test would prove nothing.
+        while count_pg_articles(store) < ARTICLES // 4 or not holds_leases(
+            redis_url, prefix, victim.process.pid
+        ):
             assert all(w.process.poll() is None for w in workers), victim.tail()
             time.sleep(0.2)
         victim.process.send_signal(signal.SIGKILL)
