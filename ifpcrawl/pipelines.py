@@ -255,6 +255,8 @@ class StorePipeline:
         self.closing = False
         self.log_once = _LogOnce()
         self.timer: Any = None
+        # -O / -o / FEEDS: the items are written to a feed, which shows the stored rows.
+        self.feeds = bool(crawler.settings.getdict("FEEDS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -338,8 +340,11 @@ class StorePipeline:
             deferred_from_coro(engine.close_spider_async(reason="store_error"))
 
     def _fill_from_store(self, stored: list[tuple[Article, UpsertResult]]) -> None:
-        """Give each stored item the store's row: feeds write what the store holds."""
-        if not stored or self.store is None:
+        """Mark each stored item; with a feed configured, give it the store's row too (feeds
+        write what the store holds). Without one, the batch is not read back."""
+        for article, result in stored:
+            article.store_status = result.status
+        if not stored or self.store is None or not self.feeds:
             return
         try:
             rows = self.store.stored_rows(result.article_id for _, result in stored)
@@ -347,7 +352,6 @@ class StorePipeline:
             logger.warning("Could not read back the stored batch for feeds: %s", exc)
             rows = {}
         for article, result in stored:
-            article.store_status = result.status
             row = rows.get(result.article_id)
             if row is None:
                 continue
