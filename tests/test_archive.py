@@ -305,6 +305,26 @@ def test_every_article_points_at_its_capture(captured: Captured) -> None:
 # --- SIGKILL mid-crawl, then a rerun -----------------------------------------------------------
 
 
+def crawl_until_a_third_stored(
+    replica: ReplicaServer, db: Path, settings: dict[str, str], cwd: Path
+) -> subprocess.Popen[bytes]:
+    """A crawl in the background, returned once a third of the articles are stored (or it
+    ended, or 120 s passed): the moment the tests interrupt it."""
+    proc = subprocess.Popen(
+        crawl_command(replica.base_url, str(db), settings),
+        cwd=cwd,
+        env=crawl_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if count_articles(db) >= N // 3:
+            break
+        time.sleep(0.05)
+    return proc
+
+
 @pytest.mark.e2e
 def test_sigkill_then_rerun_leaves_only_whole_records(tmp_path: Path) -> None:
     db, warc = tmp_path / "ifp.db", tmp_path / "warc"
@@ -315,18 +335,7 @@ def test_sigkill_then_rerun_leaves_only_whole_records(tmp_path: Path) -> None:
         "IFP_STORE_BATCH_SIZE": "5",
     }
     with ReplicaServer("--articles", str(N)) as replica:
-        proc = subprocess.Popen(
-            crawl_command(replica.base_url, str(db), slow),
-            cwd=tmp_path,
-            env=crawl_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if count_articles(db) >= N // 3:
-                break
-            time.sleep(0.05)
+        proc = crawl_until_a_third_stored(replica, db, slow, tmp_path)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         [torn] = list(warc.glob("*" + OPEN_SUFFIX))
@@ -359,18 +368,7 @@ def test_sigint_with_jobdir_then_resume_closes_every_file(tmp_path: Path) -> Non
         "IFP_STORE_BATCH_SIZE": "5",
     }
     with ReplicaServer("--articles", str(N)) as replica:
-        proc = subprocess.Popen(
-            crawl_command(replica.base_url, str(db), settings),
-            cwd=tmp_path,
-            env=crawl_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if count_articles(db) >= N // 3:
-                break
-            time.sleep(0.05)
+        proc = crawl_until_a_third_stored(replica, db, settings, tmp_path)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=120) == 0
         # A clean stop closes its file: nothing left open, nothing to recover.
