@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from scrapy.settings import BaseSettings
 
+from ifpcrawl.config import ifp_setting
+
 # (switch setting, base component list, component): Scrapy's built-ins that do nothing when
 # their switch is off.
 SWITCHED_COMPONENTS = (
@@ -51,7 +53,7 @@ class RedisFrontierAddon:
     """Turns ``IFP_REDIS_URL`` into scrapy-redis settings; the compact dupefilter without it."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        url = settings.get("IFP_REDIS_URL")
+        url = ifp_setting(settings, "IFP_REDIS_URL")
         if not url:
             settings.set(
                 "DUPEFILTER_CLASS", "ifpcrawl.fingerprints.CompactDupeFilter", priority="addon"

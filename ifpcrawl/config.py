@@ -205,6 +205,30 @@ def default(name: str) -> Any:
     return registry()[name].default
 
 
+def ifp_setting(settings: Any, name: str) -> Any:
+    """The value of the ``IFP_*`` setting ``name`` as its registry kind says (int, float,
+    bool, list, dict, str), the registry default when it is unset: the one way components
+    read a setting, so no default is written twice. ``settings``: Scrapy's settings, or any
+    mapping (a command's options)."""
+    spec = registry()[name]
+    value = settings.get(name) if hasattr(settings, "get") else None
+    if value is None:
+        value = spec.default
+    if spec.kind == "int":
+        return int(value)
+    if spec.kind == "float":
+        return float(value)
+    if spec.kind == "bool":
+        if isinstance(value, str):
+            return _BOOL_STRINGS.get(value.strip(), bool(value))
+        return bool(value)
+    if spec.kind == "list":
+        return as_list(value) or []
+    if spec.kind == "dict":
+        return as_dict(value) or {}
+    return value
+
+
 def check_settings(settings: Mapping[str, Any]) -> None:
     """Raise :class:`ConfigError` for the first unknown or invalid ``IFP_*`` setting.
 

@@ -65,6 +65,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.items import Article
 
 if TYPE_CHECKING:
@@ -432,8 +433,8 @@ class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]
 
 def namespace_for(spider: Spider) -> str:
     settings = spider.settings
-    site_url = str(getattr(spider, "site_url", "") or settings.get("IFP_SITE") or "")
-    prefix = str(settings.get("IFP_REDIS_PREFIX") or DEFAULT_PREFIX)
+    site_url = str(getattr(spider, "site_url", "") or ifp_setting(settings, "IFP_SITE") or "")
+    prefix = str(ifp_setting(settings, "IFP_REDIS_PREFIX") or DEFAULT_PREFIX)
     return group_namespace(prefix, spider.name, site_url)
 
 
@@ -511,10 +512,10 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         scheduler.crawler = crawler
         scheduler.stats = crawler.stats
         settings = crawler.settings
-        scheduler.ttl = settings.getfloat("IFP_REDIS_WORKER_TTL", DEFAULT_WORKER_TTL)
-        scheduler.heartbeat_interval = settings.getfloat("IFP_REDIS_HEARTBEAT", DEFAULT_HEARTBEAT)
-        scheduler.flush_on_open = settings.getbool(
-            "IFP_REDIS_FLUSH_ON_START", False
+        scheduler.ttl = ifp_setting(settings, "IFP_REDIS_WORKER_TTL")
+        scheduler.heartbeat_interval = ifp_setting(settings, "IFP_REDIS_HEARTBEAT")
+        scheduler.flush_on_open = ifp_setting(
+            settings, "IFP_REDIS_FLUSH_ON_START"
         ) or settings.getbool("SCHEDULER_FLUSH_ON_START", False)
         return scheduler
 
@@ -736,7 +737,7 @@ class LeaseMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeaseMiddleware:
-        if not crawler.settings.get("IFP_REDIS_URL"):
+        if not ifp_setting(crawler.settings, "IFP_REDIS_URL"):
             raise NotConfigured("IFP_REDIS_URL is not set")
         return cls(crawler)
 
@@ -783,14 +784,12 @@ class IdleWatch:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IdleWatch:
-        if not crawler.settings.get("IFP_REDIS_URL"):
+        if not ifp_setting(crawler.settings, "IFP_REDIS_URL"):
             raise NotConfigured("IFP_REDIS_URL is not set")
-        seconds = crawler.settings.getfloat("IFP_REDIS_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)
+        seconds = ifp_setting(crawler.settings, "IFP_REDIS_IDLE_SECONDS")
         # At least one heartbeat TTL: a worker that died just before the group went quiet
         # must be seen dead (and taken over) before the others stop.
-        seconds = max(
-            seconds, crawler.settings.getfloat("IFP_REDIS_WORKER_TTL", DEFAULT_WORKER_TTL)
-        )
+        seconds = max(seconds, ifp_setting(crawler.settings, "IFP_REDIS_WORKER_TTL"))
         watch = cls(crawler, seconds)
         crawler.signals.connect(watch.spider_idle, signal=signals.spider_idle)
         return watch

@@ -12,7 +12,7 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from ifpcrawl.config import default
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.failures import run_outcome
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
@@ -85,15 +85,13 @@ class RunHistory:
         self.stats: StatsCollector = crawler.stats
         self.run_id: int | None = None
         self.started_at = iso_now()
-        raw = crawler.settings.getdict("IFP_MIN_COVERAGE", default("IFP_MIN_COVERAGE"))
+        raw = ifp_setting(crawler.settings, "IFP_MIN_COVERAGE")
         self.min_coverage = {str(k): float(v) for k, v in raw.items()}
-        self.min_sample = crawler.settings.getint(
-            "IFP_MIN_COVERAGE_SAMPLE", default("IFP_MIN_COVERAGE_SAMPLE")
-        )
+        self.min_sample = ifp_setting(crawler.settings, "IFP_MIN_COVERAGE_SAMPLE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunHistory:
-        if not crawler.settings.getbool("IFP_RUN_HISTORY_ENABLED", True):
+        if not ifp_setting(crawler.settings, "IFP_RUN_HISTORY_ENABLED"):
             raise NotConfigured("IFP_RUN_HISTORY_ENABLED is off")
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -192,8 +190,8 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         settings = crawler.settings
-        interval = settings.getfloat("IFP_PROGRESS_INTERVAL", default("IFP_PROGRESS_INTERVAL"))
-        if not settings.getbool("IFP_PROGRESS_ENABLED", True) or interval <= 0:
+        interval = ifp_setting(settings, "IFP_PROGRESS_INTERVAL")
+        if not ifp_setting(settings, "IFP_PROGRESS_ENABLED") or interval <= 0:
             raise NotConfigured("progress is off")
         assert crawler.stats is not None
         # Scrapy logs to stderr unless LOG_FILE is set: a bar there would be cut by log lines.

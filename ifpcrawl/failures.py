@@ -27,6 +27,7 @@ from scrapy.exceptions import (
 )
 from twisted.internet.error import ConnectError, DNSLookupError
 
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.exitcodes import ExitStatus, most_severe
 from ifpcrawl.runtime import store_for
 from ifpcrawl.store.base import FailureRecord, StoreError, one_line
@@ -100,7 +101,7 @@ class FailureRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailureRecorder:
-        if not crawler.settings.getbool("IFP_STORE_ENABLED", True):
+        if not ifp_setting(crawler.settings, "IFP_STORE_ENABLED"):
             raise NotConfigured("no store to record failures in")
         ext = cls(crawler)
         quiet_network_tracebacks()

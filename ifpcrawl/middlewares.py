@@ -13,7 +13,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from ifpcrawl.config import default
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.urls import Site, is_on_site
 
 if TYPE_CHECKING:
@@ -74,12 +74,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         mw = cls(crawler.settings)
         mw.crawler = crawler
-        mw.backoff_base = crawler.settings.getfloat(
-            "IFP_RETRY_BACKOFF_BASE", default("IFP_RETRY_BACKOFF_BASE")
-        )
-        mw.backoff_max = crawler.settings.getfloat(
-            "IFP_RETRY_BACKOFF_MAX", default("IFP_RETRY_BACKOFF_MAX")
-        )
+        mw.backoff_base = ifp_setting(crawler.settings, "IFP_RETRY_BACKOFF_BASE")
+        mw.backoff_max = ifp_setting(crawler.settings, "IFP_RETRY_BACKOFF_MAX")
         return mw
 
     async def process_response(  # type: ignore[override]
@@ -153,7 +149,7 @@ class SiteGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
-        if not crawler.settings.getbool("IFP_SITE_GUARD_ENABLED", True):
+        if not ifp_setting(crawler.settings, "IFP_SITE_GUARD_ENABLED"):
             raise NotConfigured("IFP_SITE_GUARD_ENABLED is off")
         assert crawler.stats is not None
         mw = cls(crawler.stats)

@@ -16,7 +16,7 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
-from ifpcrawl.config import default
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.dates import parse_datetime
 from ifpcrawl.exports import COLUMNS
 from ifpcrawl.fingerprints import FingerprintSet
@@ -173,7 +173,7 @@ class ValidatePipeline:
         assert crawler.stats is not None
         return cls(
             crawler.stats,
-            crawler.settings.getint("IFP_MIN_BODY_WORDS", default("IFP_MIN_BODY_WORDS")),
+            ifp_setting(crawler.settings, "IFP_MIN_BODY_WORDS"),
         )
 
     def process_item(self, item: Any) -> Any:
@@ -260,14 +260,12 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        if not crawler.settings.getbool("IFP_STORE_ENABLED", True):
+        if not ifp_setting(crawler.settings, "IFP_STORE_ENABLED"):
             raise NotConfigured("IFP_STORE_ENABLED is off")
         return cls(
             crawler,
-            crawler.settings.getint("IFP_STORE_BATCH_SIZE", default("IFP_STORE_BATCH_SIZE")),
-            crawler.settings.getfloat(
-                "IFP_STORE_FLUSH_INTERVAL", default("IFP_STORE_FLUSH_INTERVAL")
-            ),
+            ifp_setting(crawler.settings, "IFP_STORE_BATCH_SIZE"),
+            ifp_setting(crawler.settings, "IFP_STORE_FLUSH_INTERVAL"),
         )
 
     def open_spider(self) -> None:

@@ -33,6 +33,7 @@ from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.items import Article
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
@@ -58,7 +59,7 @@ REPLAY_META = "ifp_replay"
 
 def options(crawler: Crawler) -> dict[str, Any]:
     """``IFP_REEXTRACT``: set by the command (warc_dir, since, field, dry_run); {} otherwise."""
-    value = crawler.settings.getdict("IFP_REEXTRACT", {})
+    value = ifp_setting(crawler.settings, "IFP_REEXTRACT")
     return dict(value)
 
 

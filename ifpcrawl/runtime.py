@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
-from ifpcrawl.config import default
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.store import open_store
 from ifpcrawl.store.base import Store, StoreError
 
@@ -40,9 +40,9 @@ def run_lock_enabled(crawler: Crawler) -> bool:
     store at once, and the frontier, not the lock, keeps them from doing the work twice.
     One worker group per store is then the operator's rule (docs/distributed.md).
     """
-    if crawler.settings.get("IFP_REDIS_URL"):
+    if ifp_setting(crawler.settings, "IFP_REDIS_URL"):
         return False
-    return crawler.settings.getbool("IFP_RUN_LOCK_ENABLED", True)
+    return bool(ifp_setting(crawler.settings, "IFP_RUN_LOCK_ENABLED"))
 
 
 def store_for(crawler: Crawler) -> Store:
@@ -50,14 +50,14 @@ def store_for(crawler: Crawler) -> Store:
     store: Store | None = getattr(crawler, _ATTR, None)
     if store is not None:
         return store
-    target = crawler.settings.get("IFP_STORE", default("IFP_STORE"))
+    target = ifp_setting(crawler.settings, "IFP_STORE")
     try:
         store = open_store(str(target))
     except StoreError as exc:
         fatal_errors.append(str(exc))
         logger.error("Cannot open the store %s: %s", target, exc)
         raise
-    wait = crawler.settings.getfloat("IFP_LOCK_WAIT", default("IFP_LOCK_WAIT"))
+    wait = ifp_setting(crawler.settings, "IFP_LOCK_WAIT")
     if run_lock_enabled(crawler):
         try:
             store.acquire_run_lock(run_owner(), wait=wait > 0, timeout=wait)

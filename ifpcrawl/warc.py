@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
 
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.items import Article
 
 if TYPE_CHECKING:
@@ -309,14 +310,14 @@ def open_warc_dir(directory: str) -> Path:
 def check_settings(settings: Any) -> None:
     """Raise ValueError (one line) for an unusable IFP_WARC_DIR / IFP_WARC_MAX_SIZE."""
     require_warcio()
-    raw = settings.get("IFP_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
+    raw = ifp_setting(settings, "IFP_WARC_MAX_SIZE")
     try:
         max_size = int(raw)
     except (TypeError, ValueError):
         raise ValueError(f"IFP_WARC_MAX_SIZE must be a number of bytes, not {raw!r}") from None
     if max_size <= 0:
         raise ValueError(f"IFP_WARC_MAX_SIZE must be more than 0, not {max_size}")
-    open_warc_dir(str(settings.get("IFP_WARC_DIR")))
+    open_warc_dir(str(ifp_setting(settings, "IFP_WARC_DIR")))
 
 
 class WarcCaptureMiddleware:
@@ -332,7 +333,7 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        directory = crawler.settings.get("IFP_WARC_DIR")
+        directory = ifp_setting(crawler.settings, "IFP_WARC_DIR")
         if not directory:
             raise NotConfigured  # off by default: no "Disabled" warning on every crawl
         assert crawler.stats is not None
@@ -342,7 +343,7 @@ class WarcCaptureMiddleware:
             crawler.stats.inc_value("ifp/warc/recovered_cut_bytes", cut)
         files = WarcFiles(
             path,
-            crawler.settings.getint("IFP_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+            ifp_setting(crawler.settings, "IFP_WARC_MAX_SIZE"),
             info=f"ifpcrawl crawl of {crawler.settings.get('IFP_SITE')}",
         )
         middleware = cls(files, crawler.stats)
@@ -378,7 +379,7 @@ class WarcPointerMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcPointerMiddleware:
         settings = crawler.settings
-        if not settings.get("IFP_WARC_DIR") and not settings.getdict("IFP_REEXTRACT", {}):
+        if not ifp_setting(settings, "IFP_WARC_DIR") and not ifp_setting(settings, "IFP_REEXTRACT"):
             raise NotConfigured  # off by default: no "Disabled" warning on every crawl
         return cls()
 

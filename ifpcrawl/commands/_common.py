@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.store.base import StoreError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def store_target(opts: argparse.Namespace, settings: Settings | None) -> str:
     if opts.store:
         return str(opts.store)
     if settings is not None:
-        return str(settings.get("IFP_STORE") or DEFAULT_STORE)
+        return str(ifp_setting(settings, "IFP_STORE") or DEFAULT_STORE)
     return DEFAULT_STORE
 
 

@@ -26,7 +26,7 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 
 from ifpcrawl import runtime
-from ifpcrawl.config import ConfigError
+from ifpcrawl.config import ConfigError, ifp_setting
 from ifpcrawl.dates import timezone_problem, valid_timezone
 from ifpcrawl.exitcodes import ExitStatus
 from ifpcrawl.store.base import StoreError
@@ -85,12 +85,12 @@ class Command(ScrapyCrawlCommand):
             print(f"ifpcrawl: {problem}", file=sys.stderr)
             self.exitcode = ExitStatus.STORE
             return
-        zone = str(self.settings.get("IFP_TIMEZONE") or "").strip()
+        zone = str(ifp_setting(self.settings, "IFP_TIMEZONE") or "").strip()
         if zone and not valid_timezone(zone):
             print(f"ifpcrawl: {timezone_problem(zone)}", file=sys.stderr)
             self.exitcode = ExitStatus.CANNOT_START
             return
-        if self.settings.get("IFP_WARC_DIR"):
+        if ifp_setting(self.settings, "IFP_WARC_DIR"):
             from ifpcrawl.warc import WarcUnavailable, check_settings
 
             try:

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 
 from ifpcrawl.commands._common import CommandError, fail
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.exitcodes import ExitStatus
 from ifpcrawl.extract import Page, extract_article
 from ifpcrawl.extract.article import chain_candidates
@@ -171,7 +172,7 @@ class Command(ScrapyCommand):
                 raise CommandError(f"not an http(s) URL: {url!r}")
             parts = urllib.parse.urlsplit(url)
             site = Site.from_url(opts.site or f"{parts.scheme}://{parts.netloc}/")
-            min_words = self.settings.getint("IFP_MIN_BODY_WORDS", 20) if self.settings else 20
+            min_words = ifp_setting(self.settings, "IFP_MIN_BODY_WORDS") if self.settings else 20
             if opts.html:
                 try:
                     html = Path(opts.html).read_bytes().decode("utf-8", errors="replace")

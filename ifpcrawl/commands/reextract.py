@@ -14,6 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from ifpcrawl import runtime
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.exitcodes import ExitStatus
 from ifpcrawl.exports import iso_utc, parse_when
 from ifpcrawl.pipelines import COVERAGE_FIELDS
@@ -72,7 +73,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
-        warc_dir = opts.warc_dir or self.settings.get("IFP_WARC_DIR")
+        warc_dir = opts.warc_dir or ifp_setting(self.settings, "IFP_WARC_DIR")
         if not warc_dir:
             raise UsageError("give --warc-dir DIR or set IFP_WARC_DIR", print_help=False)
         since = None

@@ -29,6 +29,7 @@ from ifpcrawl.commands._common import (
     quiet_broken_pipe,
     store_target,
 )
+from ifpcrawl.config import ifp_setting
 from ifpcrawl.exports import parse_stored_time
 from ifpcrawl.store.base import FailureRecord
 
@@ -264,7 +265,7 @@ class Command(ScrapyCommand):
             raise CommandError(
                 f"--html needs matplotlib ({exc.name} is missing): pip install 'ifpcrawl[report]'"
             ) from None
-        raw = self.settings.getdict("IFP_MIN_COVERAGE", {}) if self.settings else {}
+        raw = ifp_setting(self.settings, "IFP_MIN_COVERAGE") if self.settings else {}
         thresholds = {str(name): float(value) for name, value in raw.items()}
         target = store_target(opts, self.settings)
         store = open_existing_store(target)

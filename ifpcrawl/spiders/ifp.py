@@ -33,7 +33,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-from ifpcrawl.config import ConfigError, check_settings, check_site, default
+from ifpcrawl.config import ConfigError, check_settings, check_site, default, ifp_setting
 from ifpcrawl.dates import (
     SITE_TZ,
     parse_instant,
@@ -321,7 +321,7 @@ class IfpSpider(Spider):
         settings = crawler.settings
         if spider.site_arg is not None:
             check_site(spider.site_arg)
-        site_url = spider.site_arg or settings.get("IFP_SITE")
+        site_url = spider.site_arg or ifp_setting(settings, "IFP_SITE")
         try:
             spider.site = Site.from_url(site_url)
         except ValueError as exc:
@@ -331,7 +331,7 @@ class IfpSpider(Spider):
         spider.allowed_domains = [host]
         spider.store = store_for(crawler)
         spider.mode = resolve_mode(spider.mode, spider.store, spider.site.base)
-        spider.refresh_days = settings.getfloat("IFP_REFRESH_DAYS", default("IFP_REFRESH_DAYS"))
+        spider.refresh_days = ifp_setting(settings, "IFP_REFRESH_DAYS")
         spider.follow_archives = {
             str(k)
             for k in list_setting(settings, "IFP_FOLLOW_ARCHIVES", default("IFP_FOLLOW_ARCHIVES"))
@@ -343,20 +343,18 @@ class IfpSpider(Spider):
         spider.sitemap_paths = list_setting(
             settings, "IFP_SITEMAP_PATHS", default("IFP_SITEMAP_PATHS")
         )
-        spider.use_feeds = settings.getbool("IFP_FEEDS_ENABLED", True)
-        spider.use_sitemaps = settings.getbool("IFP_SITEMAPS_ENABLED", True)
-        spider.use_rest = settings.getbool("IFP_REST_ENABLED", True)
+        spider.use_feeds = ifp_setting(settings, "IFP_FEEDS_ENABLED")
+        spider.use_sitemaps = ifp_setting(settings, "IFP_SITEMAPS_ENABLED")
+        spider.use_rest = ifp_setting(settings, "IFP_REST_ENABLED")
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024)
-        spider.reader = PageReader(
-            settings.getint("IFP_EXTRACT_PROCESSES", default("IFP_EXTRACT_PROCESSES"))
-        )
-        spider.timezone = _configured_timezone(settings.get("IFP_TIMEZONE") or "")
-        window = settings.getint("IFP_LISTING_WINDOW", 16)
-        min_bound = settings.getint("IFP_LISTING_MAX_PAGES", 1000)
+        spider.reader = PageReader(ifp_setting(settings, "IFP_EXTRACT_PROCESSES"))
+        spider.timezone = _configured_timezone(ifp_setting(settings, "IFP_TIMEZONE") or "")
+        window = ifp_setting(settings, "IFP_LISTING_WINDOW")
+        min_bound = ifp_setting(settings, "IFP_LISTING_MAX_PAGES")
         spider.listing_walks = Walks(window, min_bound)
         spider.rest_walks = Walks(window, min_bound)
-        spider.max_depth = settings.getint("IFP_LISTING_MAX_DEPTH", 3)
-        spider.query_variants_cap = settings.getint("IFP_QUERY_VARIANTS_PER_PATH", 3)
+        spider.max_depth = ifp_setting(settings, "IFP_LISTING_MAX_DEPTH")
+        spider.query_variants_cap = ifp_setting(settings, "IFP_QUERY_VARIANTS_PER_PATH")
         stored = spider.store.count_articles()
         spider.listing_walks.note_evidence(stored)
         spider.rest_walks.note_evidence(stored)
@@ -364,7 +362,7 @@ class IfpSpider(Spider):
             "Crawling %s in %s mode into %s",
             spider.site.base,
             spider.mode,
-            settings.get("IFP_STORE"),
+            ifp_setting(settings, "IFP_STORE"),
         )
         return spider
 
