@@ -214,10 +214,13 @@ def ifp_setting(settings: Any, name: str) -> Any:
     value = settings.get(name) if hasattr(settings, "get") else None
     if value is None:
         value = spec.default
-    if spec.kind == "int":
-        return int(value)
-    if spec.kind == "float":
-        return float(value)
+    try:
+        if spec.kind == "int":
+            return int(value)
+        if spec.kind == "float":
+            return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(spec.problem(value) or f"{name}={_shown(value)} is not allowed") from None
     if spec.kind == "bool":
         if isinstance(value, str):
             return _BOOL_STRINGS.get(value.strip(), bool(value))

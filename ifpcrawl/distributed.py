@@ -66,6 +66,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from ifpcrawl.config import ifp_setting
+from ifpcrawl.crawlstate import crawl_state
 from ifpcrawl.items import Article
 
 if TYPE_CHECKING:
@@ -433,7 +434,8 @@ class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]
 
 def namespace_for(spider: Spider) -> str:
     settings = spider.settings
-    site_url = str(getattr(spider, "site_url", "") or ifp_setting(settings, "IFP_SITE") or "")
+    assert spider.crawler is not None
+    site_url = crawl_state(spider.crawler).site_url or str(ifp_setting(settings, "IFP_SITE"))
     prefix = str(ifp_setting(settings, "IFP_REDIS_PREFIX") or DEFAULT_PREFIX)
     return group_namespace(prefix, spider.name, site_url)
 
@@ -529,13 +531,13 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         self.queue.frontier = self.frontier
         if not self.df:
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
-        mode = str(getattr(spider, "mode", "") or "")
+        state = crawl_state(spider.crawler)
+        mode = state.mode
         self.group = self.frontier.join(mode, utc_now(), flush=self.flush_on_open)
         if mode and self.group.mode != mode:
             # Workers that join later see articles stored by the others and would pick
             # incremental; the whole group must walk listings the same way.
-            logger.info("Joining a group crawling in %s mode (not %s)", self.group.mode, mode)
-            setattr(spider, "mode", self.group.mode)  # noqa: B010 (IfpSpider attribute)
+            state.adopt_mode(self.group.mode, "the worker group crawls in that mode")
         self.is_stored = self._store_check(self.group.started_at)
         assert self.crawler is not None
         setattr(self.crawler, _FRONTIER_ATTR, self.frontier)

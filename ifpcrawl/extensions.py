@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from ifpcrawl.clock import iso_now
 from ifpcrawl.config import ifp_setting
+from ifpcrawl.crawlstate import crawl_state, walk_state_key
 from ifpcrawl.failures import run_outcome
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
-from ifpcrawl.spiders.ifp import walk_state_key
 from ifpcrawl.store.base import FailureRecord, Store, StoreError
 
 if TYPE_CHECKING:
@@ -37,10 +38,6 @@ FAILURE_PREFIXES = (
     "ifp/bad_",
     "ifp/store_errors",
 )
-
-
-def iso_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +97,8 @@ class RunHistory:
 
     def spider_opened(self, spider: Spider) -> None:
         store = store_for(self.crawler)
-        site = str(getattr(spider, "site_url", ""))
-        mode = str(getattr(spider, "mode", ""))
+        state = crawl_state(self.crawler)
+        site, mode = state.site_url, state.mode
         self.started_at = iso_now()
         self.run_id = store.start_run(site, mode, self.started_at)
         self.stats.set_value("ifp/run_id", self.run_id)
@@ -128,7 +125,8 @@ class RunHistory:
                 + " (the site's markup may have changed; see `scrapy report`)"
             )
             logger.error("%s", low_line)
-        site = str(getattr(spider, "site_url", ""))
+        state = crawl_state(self.crawler)
+        site = state.site_url
         unstored: list[FailureRecord] = []
         store: Store | None = None
         try:
@@ -148,7 +146,7 @@ class RunHistory:
         if self.run_id is None or store is None:
             return
         try:
-            if reason == "finished" and getattr(spider, "walk_all", False):
+            if reason == "finished" and state.walk_all:
                 # The next `auto` run may be incremental: the whole archive was walked.
                 store.set_state(walk_state_key(site), iso_now())
             store.finish_run(self.run_id, iso_now(), reason, jsonable_stats(self.stats.get_stats()))

@@ -13,7 +13,6 @@ from which the run's outcome tells a dead site from a quiet one.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -27,6 +26,7 @@ from scrapy.exceptions import (
 )
 from twisted.internet.error import ConnectError, DNSLookupError
 
+from ifpcrawl.clock import iso_now
 from ifpcrawl.config import ifp_setting
 from ifpcrawl.exitcodes import ExitStatus, most_severe
 from ifpcrawl.runtime import store_for
@@ -52,8 +52,47 @@ CLOSESPIDER_REASONS = {
 }
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
+# Pages besides articles whose failure is recorded and retried by the next run.
+RETRIED_KINDS = ("listing", "feed", "sitemap", "api")
+# What a site that does not offer a feed, sitemap or REST API answers: no failure.
+_NOT_OFFERED = ("http_404", "http_401", "http_403", "http_410")
+
+
+def fetch_failure_reason(exc: BaseException) -> str:
+    """The reason a request failed, as counted (``ifp/failed/<kind>/<reason>``) and recorded:
+    ``http_<status>``, ``robots``, ``redirect_loop``, ``ignored`` or the exception's name."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots" in text.lower() or "Forbidden by robots.txt" in text:
+            return "robots"
+        return "redirect_loop" if "redirect" in text.lower() else "ignored"
+    return type(exc).__name__
+
+
+def transient_failure(reason: str, seed: bool) -> bool:
+    """A failure worth retrying next run: server or network trouble on a page that the next
+    run would not request anyway (seeds are requested every run; 4xx pages are gone)."""
+    if seed or reason in ("robots", "ignored", "redirect_loop"):
+        return False
+    return not (reason.startswith("http_4") and reason != "http_429")
+
+
+def fetch_failure_action(kind: str, reason: str, seed: bool) -> str:
+    """What a failed fetch of a ``kind`` page calls for: ``record`` (in ``failures``, so the
+    next run retries it), ``not_offered`` (a feed, sitemap or API the site does not have) or
+    ``log`` (logged once and counted, nothing to retry)."""
+    if kind == "article":
+        return "log" if reason == "robots" else "record"
+    if kind in ("sitemap", "api", "feed") and reason in _NOT_OFFERED:
+        return "not_offered"
+    if kind in RETRIED_KINDS and transient_failure(reason, seed):
+        return "record"
+    return "log"
 
 
 #: Errors that say the network or the server is not there: a line says all there is to
@@ -139,7 +178,7 @@ class FailureRecorder:
             )
         try:
             store_for(self.crawler).record_failure(
-                url, reason, now_iso(), kind=kind, error=one_line(error)
+                url, reason, iso_now(), kind=kind, error=one_line(error)
             )
         except StoreError as exc:
             logger.error("Could not record the failure of %s: %s", url, exc)

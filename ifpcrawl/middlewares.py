@@ -14,7 +14,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from ifpcrawl.config import ifp_setting
-from ifpcrawl.urls import Site, is_on_site
+from ifpcrawl.crawlstate import crawl_state
+from ifpcrawl.urls import is_on_site
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -159,13 +160,8 @@ class SiteGuardMiddleware:
     crawler: Crawler
 
     def _on_site(self, url: str) -> bool:
-        spider = self.crawler.spider
-        site = getattr(spider, "site", None)
-        if isinstance(site, Site):
-            return is_on_site(url, site)
-        host = (urlsplit(url).hostname or "").lower()
-        allowed = getattr(spider, "allowed_domains", None) or []
-        return not allowed or any(host == d or host.endswith("." + d) for d in allowed)
+        site = crawl_state(self.crawler).site
+        return site is None or is_on_site(url, site)
 
     def process_request(self, request: Request) -> None:
         if not self._on_site(request.url):
@@ -199,9 +195,7 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
         result = super()._redirect(redirected, request, reason)
         # The old URL is a variant of the page it redirects to (a renamed slug), even when
         # the target was fetched already and the redirected request is filtered as a repeat.
-        note = getattr(self.crawler.spider, "note_redirect", None)
-        if callable(note):
-            note(request.url, result.url)
+        crawl_state(self.crawler).note_redirect(request.url, result.url)
         chain = {*request.meta.get("redirect_urls", []), request.url}
         if result.url in chain:
             result.dont_filter = True

@@ -8,7 +8,6 @@ Components talk through ``crawler.stats`` (keys listed in README.md).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -16,11 +15,13 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
 from ifpcrawl import text
+from ifpcrawl.clock import iso_now
 from ifpcrawl.config import ifp_setting
 from ifpcrawl.dates import parse_datetime
 from ifpcrawl.exports import COLUMNS
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.items import Article
+from ifpcrawl.logs import OnceLog
 from ifpcrawl.runtime import fatal_errors, store_for
 from ifpcrawl.store.base import Store, StoreError, UpsertResult, one_line
 
@@ -47,22 +48,6 @@ COVERAGE_FIELDS = (
 #: Columns a feed takes from the stored row once the item is stored (``duplicate_of``
 #: is set apart: the feed gives the original's URL, not its internal id).
 FEED_FROM_STORE = tuple(name for name in COLUMNS if name != "duplicate_of")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class _LogOnce:
-    """Log a repetitive event once per key, then only count it (Scrapy's habit)."""
-
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-
-    def __call__(self, key: str, msg: str, *args: object) -> None:
-        if key not in self.seen:
-            self.seen.add(key)
-            logger.warning(msg + " (further cases are only counted in stats)", *args)
 
 
 def normalize_article(article: Article) -> Article:
@@ -135,7 +120,7 @@ class NormalizePipeline:
 
     def __init__(self, stats: StatsCollector | None = None) -> None:
         self.stats = stats
-        self.log_once = _LogOnce()
+        self.log_once = OnceLog(logger)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
@@ -166,7 +151,7 @@ class ValidatePipeline:
     def __init__(self, stats: StatsCollector, min_words: int) -> None:
         self.stats = stats
         self.min_words = min_words
-        self.log_once = _LogOnce()
+        self.log_once = OnceLog(logger)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -253,7 +238,7 @@ class StorePipeline:
         self.store: Store | None = None
         self.failed = False
         self.closing = False
-        self.log_once = _LogOnce()
+        self.log_once = OnceLog(logger)
         self.timer: Any = None
         # -O / -o / FEEDS: the items are written to a feed, which shows the stored rows.
         self.feeds = bool(crawler.settings.getdict("FEEDS"))
@@ -293,7 +278,7 @@ class StorePipeline:
         if not self.pending or self.store is None or self.failed:
             return
         batch, self.pending = self.pending, []
-        now = utc_now()
+        now = iso_now()
         outcomes = self.store.upsert_each(batch, now)
         stored: list[tuple[Article, UpsertResult]] = []
         for article, outcome in zip(batch, outcomes, strict=True):

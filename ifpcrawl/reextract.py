@@ -37,7 +37,8 @@ from ifpcrawl.config import ifp_setting
 from ifpcrawl.items import Article
 from ifpcrawl.pipelines import COVERAGE_FIELDS
 from ifpcrawl.runtime import store_for
-from ifpcrawl.spiders.ifp import PRIORITY_ARTICLE, IfpSpider
+from ifpcrawl.spiders.ifp import IfpSpider
+from ifpcrawl.spiders.requests import PRIORITY_ARTICLE
 from ifpcrawl.store._sql import utc_key
 from ifpcrawl.warc import META_KEY, recover_open_files, resolve_capture
 
@@ -156,7 +157,8 @@ class ReextractSpider(IfpSpider):
                 kwargs["site"] = runs[0]["site"]
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, ReextractSpider)
-        spider.mode = "reextract"  # for crawl_runs; walk_all is False: no walk is recorded
+        # For crawl_runs; walk_all is False: no walk is recorded.
+        spider.crawlstate.adopt_mode("reextract", "scrapy reextract reads the archive's captures")
         opts = options(crawler)
         spider.warc_dir = Path(str(opts["warc_dir"]))
         spider.since = utc_key(opts.get("since")) if opts.get("since") else None
@@ -166,20 +168,20 @@ class ReextractSpider(IfpSpider):
     since: str | None
 
     async def start(self) -> AsyncIterator[Any]:
-        for row in self.store.iter_articles():
+        for row in self.crawlstate.store.iter_articles():
             if not row.get("warc_file") or row.get("warc_offset") is None:
-                self.inc("ifp/reextract/no_capture")
+                self.crawlstate.inc("ifp/reextract/no_capture")
                 continue
             name, offset = str(row["warc_file"]), int(row["warc_offset"])
             if self.since is not None:
                 try:
                     taken = capture_date(resolve_capture(self.warc_dir, name), offset)
                 except (OSError, ValueError) as exc:
-                    self.inc("ifp/reextract/unreadable_capture")
+                    self.crawlstate.inc("ifp/reextract/unreadable_capture")
                     logger.error("Cannot read the capture %s:%d: %s", name, offset, exc)
                     continue
                 if taken is None or taken < self.since:
-                    self.inc("ifp/reextract/before_since")
+                    self.crawlstate.inc("ifp/reextract/before_since")
                     continue
             yield Request(
                 str(row["fetched_url"] or row["url"]),
@@ -201,16 +203,16 @@ class ReextractSpider(IfpSpider):
                 continue  # links, AMP fallbacks, retries: the archive is all there is
             yield output
 
-    def note_variants(self, found: Any) -> None:
-        """Links' URL variants were recorded by the crawl that captured the page."""
+    def listing_output(self, response: Response, links: Any) -> Iterator[Any]:
+        """A capture read as a listing: its links were recorded by the crawl that made it."""
+        return iter(())
 
-    def _not_stored(
-        self, response: Response, page: ArticlePage, kind: str, error: str | None
-    ) -> Iterator[Any]:
+    def not_stored(self, response: Response, page: ArticlePage) -> Iterator[Any]:
         # A stored article that today's rules cannot read: counted, never a crawl failure
         # (failures are refetched from the site by the next crawl).
-        self.inc(f"ifp/reextract/extract_failed/{kind}")
-        self.log_once(
+        kind, error = page.extraction.kind, page.extraction.error
+        self.crawlstate.inc(f"ifp/reextract/extract_failed/{kind}")
+        self.crawlstate.log_once(
             f"reextract_failed_{kind}", "No article re-extracted from %s (%s): %s",
             response.url, kind, error,
         )  # fmt: skip
@@ -218,8 +220,10 @@ class ReextractSpider(IfpSpider):
 
     def on_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
-        self.inc(f"ifp/reextract/failed/{type(failure.value).__name__}")
-        self.log_once("reextract_error", "Not re-extracted: %s (%s)", request.url, failure.value)
+        self.crawlstate.inc(f"ifp/reextract/failed/{type(failure.value).__name__}")
+        self.crawlstate.log_once(
+            "reextract_error", "Not re-extracted: %s (%s)", request.url, failure.value
+        )
 
 
 def shorten(value: Any, width: int = 160) -> str:

@@ -310,10 +310,10 @@ def open_warc_dir(directory: str) -> Path:
 def check_settings(settings: Any) -> None:
     """Raise ValueError (one line) for an unusable IFP_WARC_DIR / IFP_WARC_MAX_SIZE."""
     require_warcio()
-    raw = ifp_setting(settings, "IFP_WARC_MAX_SIZE")
     try:
-        max_size = int(raw)
-    except (TypeError, ValueError):
+        max_size = ifp_setting(settings, "IFP_WARC_MAX_SIZE")
+    except ValueError:
+        raw = settings.get("IFP_WARC_MAX_SIZE")
         raise ValueError(f"IFP_WARC_MAX_SIZE must be a number of bytes, not {raw!r}") from None
     if max_size <= 0:
         raise ValueError(f"IFP_WARC_MAX_SIZE must be more than 0, not {max_size}")

@@ -36,7 +36,8 @@ SMOKE_ARTICLES = 30
 
 
 def test_bare_spider_mirrors_the_ifp_spider() -> None:
-    from ifpcrawl.spiders import ifp
+    from ifpcrawl import sitemaps
+    from ifpcrawl.spiders import requests
 
     for name in (
         "PRIORITY_ARTICLE",
@@ -44,9 +45,9 @@ def test_bare_spider_mirrors_the_ifp_spider() -> None:
         "PRIORITY_LISTING",
         "REST_PER_PAGE",
         "REST_FIELDS",
-        "NON_POST_SITEMAPS",
     ):
-        assert getattr(bare_spider, name) == getattr(ifp, name), name
+        assert getattr(bare_spider, name) == getattr(requests, name), name
+    assert bare_spider.NON_POST_SITEMAPS == sitemaps.NON_POST_SITEMAPS
 
 
 def test_bare_settings_share_the_fetch_settings_of_ifpcrawl() -> None:

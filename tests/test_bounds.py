@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from ifpcrawl import boundedjson, text
 from ifpcrawl.boundedjson import JsonRefused, check_bounds, nesting_depth
+from ifpcrawl.crawlstate import crawl_state
 from ifpcrawl.discovery import RestRefused, archive_kind, parse_rest_posts
 from ifpcrawl.extract.jsonld import parse_scripts
 from ifpcrawl.items import Article, Link
@@ -238,7 +239,6 @@ def test_archive_kinds(url: str, kind: str) -> None:
 
 class _SiteSpider(Spider):
     name = "site"
-    site = SITE
 
 
 @pytest.mark.parametrize(
@@ -258,6 +258,7 @@ def test_site_guard_refuses_other_origins(
 ) -> None:
     crawler = get_crawler(_SiteSpider)
     crawler.spider = _SiteSpider()
+    crawl_state(crawler).site = SITE  # what IfpSpider.from_crawler sets
     crawler.stats.open_spider()  # type: ignore[union-attr]
     guard = build_from_crawler(SiteGuardMiddleware, crawler)
     request = Request(url, meta=meta)
@@ -274,7 +275,8 @@ def test_site_guard_refuses_other_origins(
 def test_default_port_site_folds_http_and_https() -> None:
     site = Site.from_url("https://www.example.com/")
     crawler = get_crawler(_SiteSpider)
-    crawler.spider = type("S", (_SiteSpider,), {"site": site})()
+    crawler.spider = _SiteSpider()
+    crawl_state(crawler).site = site
     crawler.stats.open_spider()  # type: ignore[union-attr]
     guard = build_from_crawler(SiteGuardMiddleware, crawler)
     guard.process_request(Request("http://example.com/a/"))

@@ -267,7 +267,7 @@ def test_retry_after_and_backoff() -> None:
 
 
 def test_sitemap_digest_ignores_comments_only() -> None:
-    from ifpcrawl.spiders.ifp import sitemap_digest
+    from ifpcrawl.sitemaps import sitemap_digest
 
     body = b"<urlset><url><loc>https://ifpnews.com/a/</loc></url></urlset>"
     stamped = body.replace(b"<urlset>", b"<urlset><!-- served 2026-11-28 12:00:01\n by cache -->")
@@ -276,7 +276,7 @@ def test_sitemap_digest_ignores_comments_only() -> None:
 
 
 def test_first_stale_moment_is_the_oldest_fetch_plus_refresh_days() -> None:
-    from ifpcrawl.spiders.ifp import first_stale_moment
+    from ifpcrawl.sitemaps import first_stale_moment
 
     states = {
         "a": _state(None, NOW - timedelta(days=10)),
@@ -292,7 +292,7 @@ def test_first_stale_moment_is_the_oldest_fetch_plus_refresh_days() -> None:
 
 
 def test_sitemap_record_valid_while_same_bytes_and_nothing_stale() -> None:
-    from ifpcrawl.spiders.ifp import SitemapRecord
+    from ifpcrawl.sitemaps import SitemapRecord
 
     record = SitemapRecord("d1", 2000, (NOW + timedelta(days=5)).isoformat(), 30.0)
     assert SitemapRecord.from_json(record.to_json()) == record
