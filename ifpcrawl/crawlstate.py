@@ -12,15 +12,17 @@ pipelines stored their last batch.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from scrapy import signals
+from scrapy import Request, signals
 
 from ifpcrawl.clock import iso_now
 from ifpcrawl.config import ConfigError, check_site, ifp_setting
-from ifpcrawl.dates import SITE_TZ
+from ifpcrawl.dates import SITE_TZ, site_timezone
 from ifpcrawl.discovery import Found
 from ifpcrawl.fingerprints import FingerprintSet
 from ifpcrawl.identity import redirect_spelling, spelling_of
@@ -232,6 +234,52 @@ class CrawlState:
     def sitemap_record(self, url: str) -> SitemapRecord | None:
         """What a run that finished recorded of the sitemap at ``url``."""
         return SitemapRecord.from_json(self.store.get_state(sitemap_state_key(url)))
+
+    def sitemap_unchanged(self, url: str, digest: str, now: datetime, refresh_days: float) -> bool:
+        """True when an incremental run may skip this sitemap: a run that finished read the
+        very same bytes, scheduled what they called for, and none of their stored articles
+        has turned stale since. (A `full` or `resume` run reads every sitemap.)"""
+        if self.mode != "incremental":
+            return False
+        record = self.sitemap_record(url)
+        if record is None or not record.still_valid(digest, now, refresh_days):
+            return False
+        self.inc("ifp/sitemap_unchanged")
+        self.inc("ifp/sitemap_unchanged_entries", record.entries)
+        logger.info(
+            "Sitemap %s unchanged since the last finished run (%d entries not re-read)",
+            url,
+            record.entries,
+        )
+        return True
+
+    async def read_site_timezone(self, rest_root: str) -> None:
+        """The site's time zone from its REST root (``timezone_string``/``gmt_offset``).
+
+        Fetched before any seed is queued, past the scheduler (downloader middlewares
+        still apply: site guard, robots.txt, redirects), so every article page is read in
+        the site's zone, and every worker of a distributed group asks for itself (its
+        shared dupefilter would hand the answer to one worker only).
+        """
+        url = rest_root + "?_fields=timezone_string,gmt_offset"
+        request = Request(url, meta={"ifp_kind": "api", "dont_retry": True}, dont_filter=True)
+        zone = None
+        try:
+            response = await self.crawler.engine.download_async(request)
+            if response.status == 200:
+                zone = site_timezone(json.loads(response.body))
+        except ValueError:  # not JSON: a site without the REST API (or a login wall)
+            zone = None
+        except Exception as exc:
+            logger.debug("No REST root at %s: %r", url, exc)
+        if zone is None:
+            logger.info(
+                "Site time zone not stated; times without an offset read as %s",
+                self.site_timezone,
+            )
+            return
+        self.timezone = zone
+        logger.info("Site time zone %s (from %s)", zone, url)
 
     def spider_closed(self, reason: str) -> None:
         """Runs after the pipelines stored their last batch: every article is stored, so

@@ -15,7 +15,6 @@ Meta keys (all picklable, so JOBDIR resumes work):
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,6 @@ from scrapy.http import Response, TextResponse
 
 from ifpcrawl.config import check_settings, ifp_setting
 from ifpcrawl.crawlstate import CrawlState, crawl_state
-from ifpcrawl.dates import site_timezone
 from ifpcrawl.discovery import (
     DiscoveryError,
     Found,
@@ -210,7 +208,7 @@ class IfpSpider(Spider):
     async def start(self) -> AsyncIterator[Any]:
         settings = self.crawler.settings
         if self.crawlstate.timezone is None and self.use_rest:
-            await self.read_site_timezone()
+            await self.crawlstate.read_site_timezone(self.url("/wp-json/"))
         for path in ["/", *ifp_setting(settings, "IFP_SECTION_PATHS")]:
             yield self.listing_request(self.url(path), ifp_seed=True)
         if ifp_setting(settings, "IFP_FEEDS_ENABLED"):
@@ -226,17 +224,11 @@ class IfpSpider(Spider):
 
     def retry_failures(self) -> Iterator[Request]:
         """What earlier runs failed on, each retried as the kind of page it is."""
-        for failure in self.crawlstate.store.failures():
-            if failure.kind != "article":
-                yield self.retry_page_request(failure.url, failure.kind)
-                continue
-            canonical = canonicalize(failure.url, self.site)
-            if canonical is None or canonical in self.crawlstate.urls.scheduled:
-                continue
-            self.crawlstate.urls.scheduled.add(canonical)
-            self.crawlstate.inc("ifp/fetch_reason/retry_failed")
-            stored = self.crawlstate.store.article_state(canonical)
-            yield self.article_request(Fetch(canonical, failure.url, "retry_failed", stored))
+        for retry in self.planner.retries():
+            if isinstance(retry, Fetch):
+                yield self.article_request(retry)
+            else:
+                yield self.retry_page_request(*retry)
 
     def retry_page_request(self, url: str, kind: str) -> Request:
         """A listing, feed, sitemap or REST page that failed in an earlier run."""
@@ -250,34 +242,6 @@ class IfpSpider(Spider):
             number = int(page) if page.isdigit() else 1
             return self._request(url, "api", self.parse_rest, PRIORITY_DISCOVERY, ifp_page=number)
         return self.listing_request(url)
-
-    async def read_site_timezone(self) -> None:
-        """The site's time zone from its REST root (``timezone_string``/``gmt_offset``).
-
-        Fetched before any seed is queued, past the scheduler (downloader middlewares
-        still apply: site guard, robots.txt, redirects), so every article page is read in
-        the site's zone, and every worker of a distributed group asks for itself (its
-        shared dupefilter would hand the answer to one worker only).
-        """
-        url = self.url("/wp-json/") + "?_fields=timezone_string,gmt_offset"
-        request = Request(url, meta={"ifp_kind": "api", "dont_retry": True}, dont_filter=True)
-        zone = None
-        try:
-            response = await self.crawler.engine.download_async(request)
-            if response.status == 200:
-                zone = site_timezone(json.loads(response.body))
-        except ValueError:  # not JSON: a site without the REST API (or a login wall)
-            zone = None
-        except Exception as exc:
-            logger.debug("No REST root at %s: %r", url, exc)
-        if zone is None:
-            logger.info(
-                "Site time zone not stated; times without an offset read as %s",
-                self.crawlstate.site_timezone,
-            )
-            return
-        self.crawlstate.timezone = zone
-        logger.info("Site time zone %s (from %s)", zone, url)
 
     # --- listings -----------------------------------------------------------------------------
 
@@ -344,7 +308,9 @@ class IfpSpider(Spider):
             self.crawlstate.log_once("sitemap_gzip", "Skipped sitemap %s: %s", response.url, exc)
             return
         digest = sitemap_digest(body)
-        if self.sitemap_unchanged(response.url, digest):
+        if self.crawlstate.sitemap_unchanged(
+            response.url, digest, self.planner.now(), self.planner.refresh_days
+        ):
             return
         try:
             sitemap = parse_sitemap(body, response.url, self.site)
@@ -369,25 +335,6 @@ class IfpSpider(Spider):
         recheck = first_stale_moment(states, urls, refresh_days, self.planner.now())
         record = SitemapRecord(digest, len(sitemap.entries), recheck, refresh_days)
         self.crawlstate.sitemap_read(response.url, record)
-
-    def sitemap_unchanged(self, url: str, digest: str) -> bool:
-        """True when an incremental run may skip this sitemap: a run that finished read the
-        very same bytes, scheduled what they called for, and none of their stored articles
-        has turned stale since. (A `full` or `resume` run reads every sitemap.)"""
-        if self.crawlstate.mode != "incremental":
-            return False
-        record = self.crawlstate.sitemap_record(url)
-        now, refresh_days = self.planner.now(), self.planner.refresh_days
-        if record is None or not record.still_valid(digest, now, refresh_days):
-            return False
-        self.crawlstate.inc("ifp/sitemap_unchanged")
-        self.crawlstate.inc("ifp/sitemap_unchanged_entries", record.entries)
-        logger.info(
-            "Sitemap %s unchanged since the last finished run (%d entries not re-read)",
-            url,
-            record.entries,
-        )
-        return True
 
     def parse_rest(self, response: Response) -> Iterator[Any]:
         self.crawlstate.inc("ifp/pages/api")

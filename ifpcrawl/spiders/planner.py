@@ -30,7 +30,7 @@ from ifpcrawl.discovery import (
 from ifpcrawl.incremental import refetch_reason
 from ifpcrawl.store.base import ArticleState
 from ifpcrawl.traps import Walks
-from ifpcrawl.urls import classify_url, unknown_query_key
+from ifpcrawl.urls import canonicalize, classify_url, unknown_query_key
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,22 @@ class FetchPlanner:
             urls.scheduled.add(f.url)
             self.state.inc(f"ifp/fetch_reason/{reason}")
             yield Fetch(f.url, f.raw_url, reason, state)
+
+    def retries(self) -> Iterator[Fetch | tuple[str, str]]:
+        """What earlier runs failed on: articles as a :class:`Fetch` (once each), other
+        pages as (url, kind) to request as the kind of page they are."""
+        urls = self.state.urls
+        for failure in self.state.store.failures():
+            if failure.kind != "article":
+                yield failure.url, failure.kind
+                continue
+            canonical = canonicalize(failure.url, self.state.site)
+            if canonical is None or canonical in urls.scheduled:
+                continue
+            urls.scheduled.add(canonical)
+            self.state.inc("ifp/fetch_reason/retry_failed")
+            stored = self.state.store.article_state(canonical)
+            yield Fetch(canonical, failure.url, "retry_failed", stored)
 
     def known_unchanged(self, found: list[Found]) -> bool:
         states = self.state.store.article_states(f.url for f in found)
