@@ -52,9 +52,13 @@ POST = "https://ifpnews.com/some-post/"
                 url=POST,
                 request_url="https://ifpnews.com/old-slug/",
                 raw_url="https://ifpnews.com/old-slug/",
-                redirect_urls=("https://ifpnews.com/old-slug/",),
+                redirect_urls=("https://ifpnews.com/old-slug/", "https://ifpnews.com/mid-slug/"),
             ),
-            Identity(POST, POST, ("https://ifpnews.com/old-slug/", POST)),
+            Identity(
+                POST,
+                POST,
+                ("https://ifpnews.com/old-slug/", "https://ifpnews.com/mid-slug/", POST),
+            ),
         ),
         # rel=canonical to another on-site article wins
         (
