@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from ifpcrawl.dates import parse_instant
+from ifpcrawl.discovery import Found
 from ifpcrawl.store.base import ArticleState
+from ifpcrawl.urls import Site, is_on_site
 
 # Sub-sitemaps that never list posts (WordPress core, Yoast, Rank Math names).
 NON_POST_SITEMAPS = (
@@ -23,6 +25,21 @@ def lists_posts(sitemap_url: str) -> bool:
     """False for a sub-sitemap whose name says it lists no posts (terms, users, pages)."""
     name = sitemap_url.rsplit("/", 1)[-1].lower()
     return not any(word in name for word in NON_POST_SITEMAPS)
+
+
+def post_sitemaps(entries: Iterable[Found], site: Site) -> tuple[list[str], int]:
+    """The sub-sitemaps of a sitemap index worth reading (those that may list posts, on
+    the site's origin), and how many were refused as off-site."""
+    urls: list[str] = []
+    offsite = 0
+    for entry in entries:
+        if not lists_posts(entry.url):
+            continue
+        if not is_on_site(entry.url, site):
+            offsite += 1
+            continue
+        urls.append(entry.url)
+    return urls, offsite
 
 
 # XML comments: caching plugins stamp served sitemaps with the time they were served.

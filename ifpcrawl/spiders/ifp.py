@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from scrapy import Request, Spider
-from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
 
 from ifpcrawl.config import check_settings, ifp_setting
@@ -42,19 +41,19 @@ from ifpcrawl.items import Article
 from ifpcrawl.middlewares import OffsiteRefused
 from ifpcrawl.pagetext import looks_like_error_page
 from ifpcrawl.reader import ArticlePage, PageCrashedError, PageReader
-from ifpcrawl.sitemaps import SitemapRecord, first_stale_moment, lists_posts, sitemap_digest
+from ifpcrawl.sitemaps import post_sitemaps, sitemap_digest
 from ifpcrawl.spiders.articles import ArticlePages
 from ifpcrawl.spiders.planner import Fetch, FetchPlanner
 from ifpcrawl.spiders.requests import (
-    DOWNLOADER_META,
-    ERROR_PAGE_RETRIES,
     PRIORITY_ARTICLE,
     PRIORITY_DISCOVERY,
     PRIORITY_LISTING,
+    conditional_headers,
+    error_page_retry,
     rest_posts_url,
 )
 from ifpcrawl.store.base import ArticleState
-from ifpcrawl.urls import canonicalize, is_on_site
+from ifpcrawl.urls import Site, canonicalize, is_on_site
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -103,7 +102,7 @@ class IfpSpider(Spider):
         return spider
 
     crawlstate: CrawlState  # not `state`: Scrapy's JOBDIR extension sets spider.state
-    site: Any
+    site: Site
     allowed_domains: list[str]
     planner: FetchPlanner
     reader: PageReader
@@ -160,11 +159,7 @@ class IfpSpider(Spider):
             handle_httpstatus_list=[304],
             **meta,
         )
-        if fetch.state is not None:
-            if fetch.state.etag:
-                request.headers[b"If-None-Match"] = fetch.state.etag
-            if fetch.state.last_modified:
-                request.headers[b"If-Modified-Since"] = fetch.state.last_modified
+        request.headers.update(conditional_headers(fetch.state))
         return request
 
     def found(self, found: list[Found], source: str, states: Any = None) -> Iterator[Request]:
@@ -182,13 +177,7 @@ class IfpSpider(Spider):
         self.crawlstate.inc("ifp/error_pages")
         self.crawlstate.log_once("error_page", "Error page served as 200 at %s", response.url)
         assert response.request is not None
-        retry = get_retry_request(
-            response.request, spider=self, reason="error_page", max_retry_times=ERROR_PAGE_RETRIES
-        )
-        if retry is not None:
-            for key in DOWNLOADER_META:
-                retry.meta.pop(key, None)
-        return retry
+        return error_page_retry(response.request, self)
 
     def unreadable(
         self, response: Response, exc: Exception, stat: str, what: str
@@ -318,22 +307,16 @@ class IfpSpider(Spider):
             yield from self.unreadable(response, exc, "ifp/bad_sitemap/xml", "sitemap")
             return
         if sitemap.kind == "sitemapindex":
-            for entry in sitemap.entries:
-                if not lists_posts(entry.url):
-                    continue
-                if not is_on_site(entry.url, self.site):
-                    self.crawlstate.inc("ifp/offsite_refused/sitemap")
-                    continue
-                yield self.sitemap_request(entry.url)
+            subs, offsite = post_sitemaps(sitemap.entries, self.site)
+            if offsite:
+                self.crawlstate.inc("ifp/offsite_refused/sitemap", offsite)
+            for url in subs:
+                yield self.sitemap_request(url)
             return
         # One store read serves both the refetch decisions and the sitemap's record.
         states = self.crawlstate.store.article_states(f.url for f in sitemap.entries)
         yield from self.found(sitemap.entries, "sitemap", states)
-        self.planner.note_sitemap(len(sitemap.entries))
-        refresh_days = self.planner.refresh_days
-        urls = (f.url for f in sitemap.entries)
-        recheck = first_stale_moment(states, urls, refresh_days, self.planner.now())
-        record = SitemapRecord(digest, len(sitemap.entries), recheck, refresh_days)
+        record = self.planner.sitemap_read(digest, sitemap.entries, states)
         self.crawlstate.sitemap_read(response.url, record)
 
     def parse_rest(self, response: Response) -> Iterator[Any]:

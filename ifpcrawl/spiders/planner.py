@@ -28,6 +28,7 @@ from ifpcrawl.discovery import (
     page_number,
 )
 from ifpcrawl.incremental import refetch_reason
+from ifpcrawl.sitemaps import SitemapRecord, first_stale_moment
 from ifpcrawl.store.base import ArticleState
 from ifpcrawl.traps import Walks
 from ifpcrawl.urls import canonicalize, classify_url, unknown_query_key
@@ -145,11 +146,17 @@ class FetchPlanner:
             for f in found
         )
 
-    def note_sitemap(self, entries: int) -> None:
-        """A sitemap's entries are evidence of how many pages the walks may need."""
-        self.sitemap_entries += entries
+    def sitemap_read(
+        self, digest: str, entries: list[Found], states: Mapping[str, ArticleState]
+    ) -> SitemapRecord:
+        """A sitemap read in full: its entries are evidence of how many pages the walks may
+        need; returns its record (kept if the run finishes)."""
+        self.sitemap_entries += len(entries)
         self.listing_walks.note_evidence(self.sitemap_entries)
         self.rest_walks.note_evidence(self.sitemap_entries)
+        urls = (f.url for f in entries)
+        recheck = first_stale_moment(states, urls, self.refresh_days, self.now())
+        return SitemapRecord(digest, len(entries), recheck, self.refresh_days)
 
     # --- walks ---------------------------------------------------------------------------
 
