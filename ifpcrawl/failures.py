@@ -29,6 +29,7 @@ from twisted.internet.error import ConnectError, DNSLookupError
 from ifpcrawl.clock import iso_now
 from ifpcrawl.config import ifp_setting
 from ifpcrawl.exitcodes import ExitStatus, most_severe
+from ifpcrawl.logs import OnceLog
 from ifpcrawl.runtime import store_for
 from ifpcrawl.store.base import FailureRecord, StoreError, one_line
 
@@ -136,7 +137,7 @@ class FailureRecorder:
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
-        self.logged: set[str] = set()
+        self.log_once = OnceLog(logger, logging.ERROR)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailureRecorder:
@@ -167,15 +168,13 @@ class FailureRecorder:
         if error is None:
             error = RuntimeError("unknown error")
         self.stats.inc_value(f"ifp/failed/{kind}/{reason}")
-        key = f"{kind}:{reason}:{type(error).__name__}"
-        if key not in self.logged:
-            self.logged.add(key)
-            logger.error(
-                "%s %s: %s; recorded in failures, retried next run (further cases only counted)",
-                kind.capitalize(),
-                url,
-                one_line(error),
-            )
+        self.log_once(
+            f"{kind}:{reason}:{type(error).__name__}",
+            "%s %s: %s; recorded in failures, retried next run",
+            kind.capitalize(),
+            url,
+            one_line(error),
+        )
         try:
             store_for(self.crawler).record_failure(
                 url, reason, iso_now(), kind=kind, error=one_line(error)

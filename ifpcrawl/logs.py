@@ -8,11 +8,12 @@ import logging
 class OnceLog:
     """Log an event once per key through ``logger``, then only count it (in stats)."""
 
-    def __init__(self, logger: logging.Logger) -> None:
+    def __init__(self, logger: logging.Logger, level: int = logging.WARNING) -> None:
         self.logger = logger
+        self.level = level
         self.seen: set[str] = set()
 
     def __call__(self, key: str, msg: str, *args: object) -> None:
         if key not in self.seen:
             self.seen.add(key)
-            self.logger.warning(msg + " (further cases are only counted in stats)", *args)
+            self.logger.log(self.level, msg + " (further cases are only counted in stats)", *args)

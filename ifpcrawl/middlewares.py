@@ -15,6 +15,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from ifpcrawl.config import ifp_setting
 from ifpcrawl.crawlstate import crawl_state
+from ifpcrawl.logs import OnceLog
 from ifpcrawl.urls import is_on_site
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class SiteGuardMiddleware:
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
-        self.logged = False
+        self.log_once = OnceLog(logger)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
@@ -168,14 +169,9 @@ class SiteGuardMiddleware:
             how = offsite_how(request)
             self.stats.inc_value("ifp/offsite_blocked")
             self.stats.inc_value(f"ifp/offsite_blocked/{how}")
-            if not self.logged:
-                self.logged = True
-                logger.warning(
-                    "Refused a request outside the site (%s): %s (further cases are only"
-                    " counted in stats)",
-                    how,
-                    request.url,
-                )
+            self.log_once(
+                "offsite", "Refused a request outside the site (%s): %s", how, request.url
+            )
             raise OffsiteRefused(request.url, how)
         host = (urlsplit(request.url).hostname or "").lower()
         self.stats.inc_value(f"ifp/host/{host}")
