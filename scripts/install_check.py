@@ -74,7 +74,7 @@ def install(bin_python: Path, cwd: Path) -> None:
 def crawl(bin_python: Path, cwd: Path, articles: int, timeout: float) -> tuple[int, int]:
     """Crawl a replica served by the installed package; (articles served, articles stored)."""
     manifest = run(
-        [str(bin_python), "-m", "ifpcrawl.replica", "--articles", str(articles), "--manifest"],
+        [str(bin_python), "-m", "tests.replica", "--articles", str(articles), "--manifest"],
         cwd=cwd,
         capture_output=True,
     )
@@ -85,7 +85,7 @@ def crawl(bin_python: Path, cwd: Path, articles: int, timeout: float) -> tuple[i
         [
             str(bin_python),
             "-c",
-            "import json; from ifpcrawl.local import LOCAL_SETTINGS; "
+            "import json; from tests.local import LOCAL_SETTINGS; "
             "print(json.dumps(LOCAL_SETTINGS))",
         ],
         cwd=cwd,
@@ -93,7 +93,7 @@ def crawl(bin_python: Path, cwd: Path, articles: int, timeout: float) -> tuple[i
     )
     fast: dict[str, str] = json.loads(local.stdout)
     replica = subprocess.Popen(
-        [str(bin_python), "-m", "ifpcrawl.replica", "--articles", str(articles), "--port", "0"],
+        [str(bin_python), "-m", "tests.replica", "--articles", str(articles), "--port", "0"],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

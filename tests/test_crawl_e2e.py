@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.urls import Site, canonicalize
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 
@@ -282,7 +282,7 @@ def test_graph_export_loads_in_networkx(crawl: Crawl, tmp_path: Path) -> None:
 
     import networkx as nx
 
-    from ifpcrawl.local import crawl_env
+    from tests.local import crawl_env
 
     db_path = crawl.db.execute("PRAGMA database_list").fetchone()["file"]
     graphml, edges = tmp_path / "g.graphml", tmp_path / "edges.csv"
