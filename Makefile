@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 # Serve the offline replica, crawl it into demo.db (never ifp.db: a user's archive), print a summary.
 demo: $(STAMP)
-	$(BIN)/python -m ifpcrawl.demo --articles $(ARTICLES) --store demo.db
+	$(BIN)/python scripts/demo.py --articles $(ARTICLES) --store demo.db
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

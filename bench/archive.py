@@ -27,8 +27,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from ifpcrawl.local import crawl_command, crawl_env
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.local import crawl_command, crawl_env
+from tests.replica.testing import ReplicaServer
 
 
 def size_mb(paths: list[Path]) -> float:

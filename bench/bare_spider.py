@@ -46,8 +46,8 @@ from ifpcrawl.discovery import (
     parse_rest_posts,
     parse_sitemap,
 )
-from ifpcrawl.local import LOCAL_SETTINGS
 from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site
+from tests.local import LOCAL_SETTINGS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -37,7 +37,7 @@ import psycopg
 import redis
 
 from bench.proc import ReplicaProcess
-from ifpcrawl.local import crawl_command, crawl_env, run_crawl
+from tests.local import crawl_command, crawl_env, run_crawl
 
 GROUP_SETTINGS = {"IFP_REDIS_IDLE_SECONDS": "1", "IFP_REDIS_WORKER_TTL": "3"}
 

@@ -28,6 +28,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from tests.local import checkout_env
+from tests.replica.testing import replica_command
+
 logger = logging.getLogger(__name__)
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -137,7 +140,7 @@ def process_rss_mb(pid: int) -> float:
 
 
 class ReplicaProcess:
-    """``python -m ifpcrawl.replica --port 0 --articles N`` in its own process."""
+    """``python -m tests.replica --port 0 --articles N`` in its own process."""
 
     def __init__(
         self,
@@ -147,16 +150,7 @@ class ReplicaProcess:
         start_timeout: float = 600.0,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        self.cmd = [
-            sys.executable,
-            "-m",
-            "ifpcrawl.replica",
-            "--port",
-            "0",
-            "--articles",
-            str(articles),
-            *extra_args,
-        ]
+        self.cmd = replica_command("--port", "0", "--articles", str(articles), *extra_args)
         self.log_path = log_path
         self.start_timeout = start_timeout
         self.env = env
@@ -189,7 +183,7 @@ class ReplicaProcess:
 
     def _spawn(self, stderr: IO[str] | int) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            self.cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=self.env
+            self.cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=checkout_env(self.env)
         )
 
     def _read_stdout(self) -> None:

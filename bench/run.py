@@ -42,7 +42,7 @@ from typing import Any
 from bench.httpload import load
 from bench.proc import ReplicaProcess, Usage, run_measured
 from bench.stages import even_sample, fetch_pages, measure_stages
-from ifpcrawl.local import LOCAL_SETTINGS, PROJECT_ROOT, crawl_command, crawl_env
+from tests.local import LOCAL_SETTINGS, PROJECT_ROOT, crawl_command, crawl_env
 
 logger = logging.getLogger("bench.run")
 

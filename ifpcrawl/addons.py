@@ -7,7 +7,8 @@ tldextract, requests and urllib3 (~40 ms), the remote-control extension aiohttp 
 
 :class:`RedisFrontierAddon` turns ``IFP_REDIS_URL`` into the scrapy-redis settings of
 :mod:`ifpcrawl.distributed`, which it imports only when the URL is set (scrapy-redis and
-redis cost ~50 ms of start-up that a single-machine run does not need). Without it, the
+redis cost ~50 ms of start-up that a single-machine run does not need; they are the optional
+``redis`` extra, named in one line when the URL is set without it). Without it, the
 single-machine frontier gets :class:`ifpcrawl.fingerprints.CompactDupeFilter` (8 bytes a
 request instead of Scrapy's ~90). Both are set at add-on priority, so ``DUPEFILTER_CLASS``
 in a project's settings or on the command line still wins.
@@ -18,6 +19,7 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 
 from ifpcrawl.config import ifp_setting
+from ifpcrawl.extras import require
 
 # (switch setting, base component list, component): Scrapy's built-ins that do nothing when
 # their switch is off.
@@ -59,6 +61,7 @@ class RedisFrontierAddon:
                 "DUPEFILTER_CLASS", "ifpcrawl.fingerprints.CompactDupeFilter", priority="addon"
             )
             return
+        require("redis", "IFP_REDIS_URL (the shared Redis frontier)")
         from ifpcrawl.distributed import IdleWatch, LeaseMiddleware
 
         settings.set("REDIS_URL", url, priority="addon")

@@ -54,7 +54,7 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 def replica() -> Iterator[object]:
     """One default replica (500 articles) for the whole session; read-only use only."""
-    from ifpcrawl.replica.testing import ReplicaServer
+    from tests.replica.testing import ReplicaServer
 
     with ReplicaServer("--articles", "120") as server:
         yield server
@@ -76,8 +76,8 @@ def clean_crawl(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Cle
     The replica's content depends only on its arguments, so a store crawled from another
     replica process with the same ``--articles`` compares equal once URLs are site-relative.
     """
-    from ifpcrawl.local import run_crawl
-    from ifpcrawl.replica.testing import ReplicaServer
+    from tests.local import run_crawl
+    from tests.replica.testing import ReplicaServer
 
     done: dict[int, CleanCrawl] = {}
 

@@ -8,7 +8,7 @@ import sys
 from scrapy.settings import Settings
 
 from ifpcrawl.addons import SwitchedOffComponents
-from ifpcrawl.local import PROJECT_ROOT, crawl_env
+from tests.local import PROJECT_ROOT, crawl_env
 
 COOKIES = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
 REMOTE = "scrapy.extensions.remote_control.RemoteControl"

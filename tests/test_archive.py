@@ -28,13 +28,13 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from warcio.archiveiterator import ArchiveIterator
 
-from ifpcrawl.local import crawl_command, crawl_env, run_crawl
 from ifpcrawl.reextract import read_record, shorten
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.store import open_store
 from ifpcrawl.urls import Site, canonicalize
 from ifpcrawl.warc import OPEN_SUFFIX, WarcFiles, recover_open_files, resolve_capture
+from tests.local import crawl_command, crawl_env, run_crawl
 from tests.minisite import HTML, MiniSite, wp_article
+from tests.replica.testing import ReplicaServer
 from tests.test_store import OTHER_BODY, T1, T2, T3, article, pg_target, sql_rows, target
 
 N = int(os.environ.get("IFP_TEST_ARTICLES", "80"))

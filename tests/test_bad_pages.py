@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
+from tests.local import run_crawl
 
 pytestmark = pytest.mark.e2e
 

@@ -52,7 +52,7 @@ def test_bare_spider_mirrors_the_ifp_spider() -> None:
 
 def test_bare_settings_share_the_fetch_settings_of_ifpcrawl() -> None:
     from ifpcrawl import settings as ifp_settings
-    from ifpcrawl.local import LOCAL_SETTINGS
+    from tests.local import LOCAL_SETTINGS
 
     settings = bare_spider.bare_settings()
     assert settings["ROBOTSTXT_OBEY"] == ifp_settings.ROBOTSTXT_OBEY

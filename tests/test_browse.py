@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import crawl_env, run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.local import crawl_env, run_crawl
+from tests.replica.testing import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 

@@ -26,12 +26,12 @@ from twisted.python.failure import Failure
 from ifpcrawl.exitcodes import ExitStatus
 from ifpcrawl.failures import FailureRecorder, run_outcome
 from ifpcrawl.items import Article
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.spiders.ifp import IfpSpider
 from ifpcrawl.store import open_store
 from ifpcrawl.store.base import FailureRecord
 from ifpcrawl.urls import Site, canonicalize
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 ARTICLES = 80
 REFUSED = 3

@@ -15,20 +15,18 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.urls import Site, canonicalize
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 
 SEED_TITLE = "Putin in meeting with Raisi: NATO threats beyond Europe"
 # The real page's text, from the team's shared folder beside the checkout (as on CI); the
-# copy the package ships for the replica stands in when that folder is absent.
+# replica's copy (tests/replica/data) stands in when that folder is absent.
 _SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed-article.txt"
-_PACKAGED_SEED = (
-    Path(__file__).resolve().parents[1] / "ifpcrawl" / "replica" / "data" / "seed-article.txt"
-)
-SEED_FILE = _SHARED_SEED if _SHARED_SEED.exists() else _PACKAGED_SEED
+_REPLICA_SEED = Path(__file__).resolve().parent / "replica" / "data" / "seed-article.txt"
+SEED_FILE = _SHARED_SEED if _SHARED_SEED.exists() else _REPLICA_SEED
 BOILERPLATE = (
     "The IFP Editorial Staff is composed of dozens",
     "Published by",
@@ -282,7 +280,7 @@ def test_graph_export_loads_in_networkx(crawl: Crawl, tmp_path: Path) -> None:
 
     import networkx as nx
 
-    from ifpcrawl.local import crawl_env
+    from tests.local import crawl_env
 
     db_path = crawl.db.execute("PRAGMA database_list").fetchone()["file"]
     graphml, edges = tmp_path / "g.graphml", tmp_path / "edges.csv"

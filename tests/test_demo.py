@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ifpcrawl import demo
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
+from scripts import demo
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 ARTICLES = "30"
 

@@ -17,7 +17,7 @@ BIN = Path(sys.executable).parent
 
 def note(path_env: str) -> str:
     code = (
-        "from pathlib import Path; from ifpcrawl.demo import closing_note; "
+        "from pathlib import Path; from scripts.demo import closing_note; "
         "print(closing_note(Path('ifp.db'), 'http://127.0.0.1:45678/'))"
     )
     return subprocess.run(

@@ -36,8 +36,8 @@ from ifpcrawl.distributed import (
     group_namespace,
     site_key,
 )
-from ifpcrawl.local import PROJECT_ROOT, crawl_command, crawl_env, run_crawl
 from tests.conftest import CleanCrawl
+from tests.local import PROJECT_ROOT, crawl_command, crawl_env, run_crawl
 from tests.storecompare import (
     StoreDump,
     assert_no_extra_variants,
@@ -385,7 +385,7 @@ def services() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def site(services: tuple[str, str]) -> Iterator[str]:
-    from ifpcrawl.replica.testing import ReplicaServer
+    from tests.replica.testing import ReplicaServer
 
     with ReplicaServer("--articles", str(ARTICLES)) as server:
         yield str(server.base_url)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ifpcrawl.extract.article import FIELD_CHAINS
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.replica.testing import ReplicaServer
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,7 @@
 most one rerun stores 100% of the articles, with zero duplicates and zero error pages
 stored; the run's stats and crawl_runs row name each kind of failure it met."
 
-The replica injects the faults (``--faults``, see ifpcrawl/replica/faults.py) and counts
+The replica injects the faults (``--faults``, see tests/replica/faults.py) and counts
 what it served (``GET /__replica/stats``); the crawl's own stats are then mapped against
 those counts kind by kind. The suite uses 300 articles; the issue's figure is measured with
 ``IFP_TEST_ARTICLES_FAULTS=1000 pytest tests/test_faults.py -s`` (figures are printed).
@@ -27,10 +27,10 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.urls import Site, canonicalize
 from tests.conftest import CleanCrawl
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 from tests.storecompare import assert_same_store, dump_store
 
 pytestmark = pytest.mark.e2e

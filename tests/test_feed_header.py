@@ -10,8 +10,8 @@ import pytest
 from scrapy.exporters import CsvItemExporter
 
 from ifpcrawl.exports import COLUMNS, ArticleCsvItemExporter
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 
 def test_exporter_writes_the_header_with_no_item() -> None:

@@ -25,7 +25,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from ifpcrawl.local import crawl_command, crawl_env
 from tests.hostile_site import (
     CONTROLS,
     FORMULA,
@@ -34,6 +33,7 @@ from tests.hostile_site import (
     control_paragraphs,
     control_title,
 )
+from tests.local import crawl_command, crawl_env
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ifpcrawl.local import run_crawl
+from tests.local import run_crawl
 from tests.minisite import HTML, MiniSite, wp_article
 
 pytestmark = pytest.mark.e2e

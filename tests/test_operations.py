@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from ifpcrawl.exports import COLUMNS, csv_cell
-from ifpcrawl.local import crawl_command, crawl_env, run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.local import crawl_command, crawl_env, run_crawl
+from tests.replica.testing import ReplicaServer
 from tests.storecompare import (
     StoreDump,
     assert_no_extra_variants,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 
@@ -133,7 +133,7 @@ def crawl_on_a_terminal(tmp_path: Path, *settings: str) -> tuple[int, str]:
     import pty
     import subprocess
 
-    from ifpcrawl.local import crawl_command, crawl_env
+    from tests.local import crawl_command, crawl_env
 
     with ReplicaServer("--articles", "40") as replica:
         command = crawl_command(

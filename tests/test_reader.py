@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
 from ifpcrawl.reader import PageCrashedError, PageReader
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.store import open_store
 from ifpcrawl.urls import Site
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 GOLDEN = Path(__file__).parent / "golden"
 SITE = Site.from_url("https://ifpnews.com/")

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from parsel import Selector
 
-from ifpcrawl.replica.common import human_time_diff, topbar_date
-from ifpcrawl.replica.content import EDITORIAL_BIO, RECENT_POSTS, SEED_TITLE, build_site
-from ifpcrawl.replica.faults import FaultPlan, parse_faults
-from ifpcrawl.replica.routes import App
-from ifpcrawl.replica.testing import ReplicaServer, load_manifest
+from tests.replica.common import human_time_diff, topbar_date
+from tests.replica.content import EDITORIAL_BIO, RECENT_POSTS, SEED_TITLE, build_site
+from tests.replica.faults import FaultPlan, parse_faults
+from tests.replica.routes import App
+from tests.replica.testing import ReplicaServer, load_manifest
 
 ARTICLES = "120"
 SEED_PATH = "/putin-in-meeting-with-raisi-nato-threats-beyond-europe/"
@@ -130,7 +130,7 @@ def test_seed_article_is_verbatim_in_the_manifest() -> None:
     assert seed["published_at"] == "2022-09-15T14:30:00+04:30"
     # The seed page's text, from "Russia’s President ..." to "... can be further expanded."
     # (14 paragraphs), then the author box.
-    seed_file = (Path(__file__).parents[1] / "ifpcrawl/replica/data/seed-article.txt").read_text()
+    seed_file = (Path(__file__).parents[1] / "tests/replica/data/seed-article.txt").read_text()
     blocks = [" ".join(b.split()) for b in seed_file.split("\n\n") if b.strip()]
     assert paragraphs == blocks[2 : blocks.index("IFP Editorial Staff")]
     assert len(paragraphs) == 14

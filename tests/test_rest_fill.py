@@ -17,7 +17,7 @@ import pytest
 
 from ifpcrawl.extract.rest import fill_from_rest, rest_author, rest_terms, wordpress_time
 from ifpcrawl.items import Article
-from ifpcrawl.local import run_crawl
+from tests.local import run_crawl
 from tests.minisite import HTML, LOREM, MiniSite
 
 

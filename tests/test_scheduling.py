@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import LOCAL_SETTINGS
-from ifpcrawl.replica.testing import ReplicaServer
+from tests.local import LOCAL_SETTINGS
+from tests.replica.testing import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 

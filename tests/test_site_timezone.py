@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
+from tests.local import run_crawl
 from tests.minisite import HTML, LOREM, MiniSite
 
 pytestmark = pytest.mark.e2e

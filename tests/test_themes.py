@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
 from ifpcrawl.urls import Site, canonicalize
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 

@@ -20,9 +20,9 @@ from scrapy.settings import Settings
 from ifpcrawl import settings as project
 from ifpcrawl.config import ConfigError, check_settings, registry
 from ifpcrawl.exitcodes import ExitStatus
-from ifpcrawl.local import crawl_env
 from ifpcrawl.store import open_store
 from ifpcrawl.store.sqlite import SQLiteStore
+from tests.local import crawl_env
 from tests.test_commands import OLD, make_article
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ifpcrawl.config import ifp_setting
+from ifpcrawl.extras import MissingExtra
 from ifpcrawl.store.base import StoreError
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ def open_existing_store(target: str) -> Store:
 
     try:
         return open_store(target)
+    except MissingExtra as exc:  # its line names the target and the extra
+        raise CommandError(str(exc)) from None
     except StoreError as exc:
         raise CommandError(f"cannot open store {target}: {exc}") from None
 

@@ -22,6 +22,7 @@ from ifpcrawl.commands._common import (
     store_target,
 )
 from ifpcrawl.exports import parse_when
+from ifpcrawl.extras import MissingExtra, require
 from ifpcrawl.graph import (
     Window,
     build_graph,
@@ -155,7 +156,7 @@ class Command(ScrapyCommand):
             if args:
                 raise CommandError(f"unexpected arguments: {' '.join(args)}")
             self._graph(opts)
-        except CommandError as exc:
+        except (CommandError, MissingExtra) as exc:
             self.exitcode = fail("graph", exc)
 
     def _graph(self, opts: argparse.Namespace) -> None:
@@ -164,6 +165,8 @@ class Command(ScrapyCommand):
                 "nothing to write: give -o FILE.graphml, --edges FILE.csv, --dot FILE"
                 " and/or --picture FILE.svg"
             )
+        if opts.output or opts.dot or opts.picture:  # the CSV edge list needs no networkx
+            require("graph", "scrapy graph -o/--dot/--picture")
         picture_module = load_picture_module() if (opts.dot or opts.picture) else None
         kinds = parse_kinds(opts.kind)
         window = parse_window(opts.since, opts.until)

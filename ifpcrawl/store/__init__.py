@@ -11,7 +11,9 @@ Opening creates the schema and runs forward migrations.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
+from ifpcrawl.extras import require
 from ifpcrawl.store.base import (
     ArticleState,
     Store,
@@ -42,7 +44,8 @@ def open_store(target: str) -> Store:
     match = _SCHEME_RE.match(target)
     scheme = match.group(1).lower() if match else ""
     if scheme in ("postgresql", "postgres"):
-        # Imported here: SQLite users need no PostgreSQL driver.
+        # Imported here: SQLite users need no PostgreSQL driver (the `postgres` extra).
+        require("postgres", f"the store {_without_credentials(target)}")
         from ifpcrawl.store.postgres import PostgresStore
 
         return PostgresStore(target)
@@ -53,3 +56,9 @@ def open_store(target: str) -> Store:
     raise StoreError(
         f"unsupported store {target!r}: use a file path, sqlite:///path or postgresql://..."
     )
+
+
+def _without_credentials(url: str) -> str:
+    """``scheme://host[:port]/path`` of a server URL: no user, password or query in messages."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

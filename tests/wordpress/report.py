@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ifpcrawl.local import run_crawl
+from tests.local import run_crawl
 from tests.wordpress.compare import CASES, LISTINGS_CASE, Case, Comparison, failures, table
 from tests.wordpress.harness import WordPress, missing
 

@@ -13,7 +13,7 @@ import json
 import math
 from urllib.parse import quote
 
-from ifpcrawl.replica.common import (
+from tests.replica.common import (
     LAZY_PIXEL,
     PageBuilder,
     Rendered,
@@ -29,7 +29,7 @@ from ifpcrawl.replica.common import (
     post_classes,
     utc_iso,
 )
-from ifpcrawl.replica.content import (
+from tests.replica.content import (
     PER_PAGE,
     SITE_NAME,
     STATIC_PAGES,

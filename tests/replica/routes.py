@@ -1,7 +1,7 @@
 """URL routing of the replica: request target -> :class:`Response` (no sockets here).
 
 Rendered HTML pages are kept in a bounded LRU cache as tuples of parts that share the
-big common chunks; only :class:`~ifpcrawl.replica.common.Slot` parts (top-bar date,
+big common chunks; only :class:`~tests.replica.common.Slot` parts (top-bar date,
 "Recent Posts" times) are produced per response.
 """
 
@@ -19,12 +19,12 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ifpcrawl.replica import feeds
-from ifpcrawl.replica.common import Part, Rendered, Slot, topbar_date
-from ifpcrawl.replica.content import STATIC_PAGES, Post, Site
-from ifpcrawl.replica.render_amp import AmpRenderer
-from ifpcrawl.replica.render_tagdiv import TagDivRenderer
-from ifpcrawl.replica.render_wp import WpRenderer
+from tests.replica import feeds
+from tests.replica.common import Part, Rendered, Slot, topbar_date
+from tests.replica.content import STATIC_PAGES, Post, Site
+from tests.replica.render_amp import AmpRenderer
+from tests.replica.render_tagdiv import TagDivRenderer
+from tests.replica.render_wp import WpRenderer
 
 FILTERS = ("featured", "random_posts", "popular", "popular7")
 _PAGED = re.compile(r"^(?P<head>.*?)/?page/(?P<n>\d+)/?$")

@@ -1,7 +1,8 @@
-"""Settings for crawling a site on this machine (the replica): no politeness delays.
+"""Crawling a site on this machine (the replica) from the checkout: no politeness delays.
 
 The defaults in settings.py are for the real site; these are for tests, the demo and the
-benchmarks, where the server is ours and waiting would only slow the suite.
+benchmarks, where the server is ours and waiting would only slow the suite. Test code, not
+shipped in the wheel: the demo (scripts/demo.py) and the benchmarks (bench/) use it too.
 """
 
 from __future__ import annotations
@@ -43,10 +44,18 @@ def crawl_command(
     return [*cmd, *args]
 
 
+def checkout_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) with the checkout first on PYTHONPATH, so a child
+    process finds ``ifpcrawl``, ``tests.replica`` and ``bench`` here from any directory."""
+    merged = dict(os.environ if env is None else env)
+    paths = [str(PROJECT_ROOT), merged.get("PYTHONPATH")]
+    merged["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
+    return merged
+
+
 def crawl_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = checkout_env()
     env["SCRAPY_SETTINGS_MODULE"] = "ifpcrawl.settings"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 
 

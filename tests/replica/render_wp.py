@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from ifpcrawl.replica.common import (
+from tests.replica.common import (
     PageBuilder,
     Rendered,
     attr,
@@ -28,7 +28,7 @@ from ifpcrawl.replica.common import (
     make_css,
     post_classes,
 )
-from ifpcrawl.replica.content import (
+from tests.replica.content import (
     PER_PAGE,
     SITE_NAME,
     STATIC_PAGES,
@@ -36,7 +36,7 @@ from ifpcrawl.replica.content import (
     Site,
     words_excerpt,
 )
-from ifpcrawl.replica.render_tagdiv import etag_for, paragraph_html
+from tests.replica.render_tagdiv import etag_for, paragraph_html
 
 WP_PREFIXES = ["wp-block-", "has-", "is-layout-", "wp-container-", "entry-", "site-", "widget-"]
 

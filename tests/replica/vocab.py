@@ -1,7 +1,6 @@
-# ruff: noqa: E501  -- prose templates read better unbroken
 """Word pools and sentence templates for the replica's synthetic Iran news prose.
 
-Templates hold ``{slot}`` placeholders filled by :mod:`ifpcrawl.replica.content` from
+Templates hold ``{slot}`` placeholders filled by :mod:`tests.replica.content` from
 the pools below (or from era-dependent office holders). Many templates with many
 fillers keep two synthetic articles far apart in shingle space, so a crawler's
 near-duplicate detector only fires on the one deliberate near-copy.

@@ -1,8 +1,11 @@
 """`make demo`: serve the replica, crawl it into the demo's own store, print what it got.
 
+    .venv/bin/python scripts/demo.py [--articles N] [--store demo.db]
+
 The demo writes ``demo.db`` and nothing else: ``ifp.db`` is the default store of a real
 crawl, a user's archive. A store the demo did not make itself is never removed; the demo
-marks its own with the ``DEMO_STATE`` key of the ``state`` table.
+marks its own with the ``DEMO_STATE`` key of the ``state`` table. It runs from the checkout
+(the replica is test code under tests/, not part of the installed package).
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from ifpcrawl.local import run_crawl
-from ifpcrawl.replica.testing import ReplicaServer
+# Run as a script, Python puts scripts/ first on sys.path; the replica lives in the checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.local import run_crawl
+from tests.replica.testing import ReplicaServer
 
 DEMO_STATE = "made_by_demo"
 SQLITE_FILES = ("", "-wal", "-shm", ".lock")
@@ -99,7 +105,7 @@ def closing_note(store: Path, replica_url: str) -> str:
     lines = [
         "",
         f"{store.resolve()} is a demo store: a crawl of the local replica (the offline copy",
-        f"of ifpnews.com that ships with ifpcrawl), served at {replica_url} while the demo ran",
+        f"of ifpnews.com in the ifpcrawl checkout), served at {replica_url} while the demo ran",
         "and stopped now; its article URLs name that address, not ifpnews.com.",
         "Look at it:",
         f"  {scrapy} report --store {store}",

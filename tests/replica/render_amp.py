@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ifpcrawl.replica.common import (
+from tests.replica.common import (
     PageBuilder,
     Rendered,
     Slot,
@@ -22,8 +22,8 @@ from ifpcrawl.replica.common import (
     long_date,
     make_css,
 )
-from ifpcrawl.replica.content import SITE_NAME, Post, Site, paragraph_text, words_excerpt
-from ifpcrawl.replica.render_tagdiv import etag_for, paragraph_html
+from tests.replica.content import SITE_NAME, Post, Site, paragraph_text, words_excerpt
+from tests.replica.render_tagdiv import etag_for, paragraph_html
 
 AMP_BOILERPLATE = (
     "<style amp-boilerplate>body{-webkit-animation:-amp-start 8s steps(1,end) 0s 1 normal both;"

@@ -18,8 +18,8 @@ import struct
 from collections import Counter
 from email.utils import formatdate
 
-from ifpcrawl.replica.faults import FaultPlan
-from ifpcrawl.replica.routes import App, Response
+from tests.replica.faults import FaultPlan
+from tests.replica.routes import App, Response
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ifpcrawl.replica import vocab
+from tests.replica import vocab
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 SITE_NAME = "IFP News"
@@ -402,7 +402,7 @@ class SentenceDeck:
 
 def seed_article_text() -> list[str]:
     """The verbatim seed article (data/seed-article.txt): label, title, body paragraphs."""
-    raw = resources.files("ifpcrawl.replica").joinpath("data/seed-article.txt").read_text("utf-8")
+    raw = resources.files("tests.replica").joinpath("data/seed-article.txt").read_text("utf-8")
     return [normalize_text(p) for p in raw.split("\n\n") if p.strip()]
 
 

@@ -16,11 +16,18 @@ import threading
 from types import TracebackType
 from typing import IO, Any
 
-from ifpcrawl.replica.__main__ import build_parser, site_from_args
-from ifpcrawl.replica.content import Site
+from tests.local import checkout_env
+from tests.replica.__main__ import build_parser, site_from_args
+from tests.replica.content import Site
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
+
+
+def replica_command(*args: str) -> list[str]:
+    """``python -m tests.replica *args`` with this interpreter (run it with :func:`checkout_env`:
+    the replica is test code, imported from the checkout, not from the installed package)."""
+    return [sys.executable, "-m", "tests.replica", *args]
 
 
 class ReplicaError(RuntimeError):
@@ -28,7 +35,7 @@ class ReplicaError(RuntimeError):
 
 
 class ReplicaServer:
-    """Context manager: ``python -m ifpcrawl.replica --port 0 *args`` in a subprocess."""
+    """Context manager: ``python -m tests.replica --port 0 *args`` in a subprocess."""
 
     def __init__(self, *args: str) -> None:
         self.args = list(args)
@@ -43,8 +50,8 @@ class ReplicaServer:
         return self.base_url.split("://", 1)[1].rstrip("/")
 
     def start(self) -> ReplicaServer:
-        command = [sys.executable, "-m", "ifpcrawl.replica", "--port", "0", *self.args]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        command = replica_command("--port", "0", *self.args)
+        env = checkout_env({**os.environ, "PYTHONUNBUFFERED": "1"})
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -132,7 +139,8 @@ class ReplicaServer:
 def load_manifest(*args: str) -> dict[str, Any]:
     """The manifest via the CLI (``--manifest``), for callers that want no import."""
     output = subprocess.run(
-        [sys.executable, "-m", "ifpcrawl.replica", *args, "--manifest"],
+        replica_command(*args, "--manifest"),
+        env=checkout_env(),
         check=True,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""Store speed: ``python -m ifpcrawl.store.bench [--articles N] [--store TARGET]``.
+"""Store speed: ``python -m bench.store [--articles N] [--store TARGET]``.
 
 Stores N synthetic ~600-word articles (2 URL variants, 15 links each) in batches
 of 50, as the crawl pipeline does, and prints the cost per article for each block

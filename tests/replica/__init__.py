@@ -1,8 +1,8 @@
 """An offline replica of ifpnews.com (WordPress, tagDiv "Newspaper" + AMP for WP "Swift").
 
-Run ``python -m ifpcrawl.replica [--port 0] [--articles N] [--seed S] [--add N]
+Run ``python -m tests.replica [--port 0] [--articles N] [--seed S] [--add N]
 [--edit N] [--theme tagdiv|wp|wp-classic] [--no-sitemap] [--no-rest] [--faults SPEC]
-[--manifest]``; tests use :class:`ifpcrawl.replica.testing.ReplicaServer`. Content is
+[--manifest]``; tests use :class:`tests.replica.testing.ReplicaServer`. Content is
 deterministic (see :mod:`.content`); faults are described in :mod:`.faults`.
 
 Site map (base = ``http://127.0.0.1:PORT``; listings have 10 posts per page, newest first)

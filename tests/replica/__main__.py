@@ -1,4 +1,4 @@
-"""``python -m ifpcrawl.replica``: serve the offline replica of ifpnews.com on 127.0.0.1.
+"""``python -m tests.replica``: serve the offline replica of ifpnews.com on 127.0.0.1.
 
 The first line on stdout is the base URL (``http://127.0.0.1:PORT/``), flushed before
 serving; the server then runs until SIGTERM or SIGINT and prints its request and fault
@@ -17,17 +17,17 @@ import sys
 import time
 from collections.abc import Sequence
 
-from ifpcrawl.replica.content import THEMES, Site, build_site
-from ifpcrawl.replica.faults import FaultPlan, parse_faults
-from ifpcrawl.replica.routes import App
-from ifpcrawl.replica.server import ReplicaHttpServer
+from tests.replica.content import THEMES, Site, build_site
+from tests.replica.faults import FaultPlan, parse_faults
+from tests.replica.routes import App
+from tests.replica.server import ReplicaHttpServer
 
-logger = logging.getLogger("ifpcrawl.replica")
+logger = logging.getLogger("tests.replica")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m ifpcrawl.replica",
+        prog="python -m tests.replica",
         description="Serve an offline replica of ifpnews.com (a WordPress news site).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")

@@ -15,9 +15,9 @@ from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from ifpcrawl.replica.common import join_url, utc_iso
-from ifpcrawl.replica.content import SITE_NAME, Post, Site
-from ifpcrawl.replica.render_tagdiv import paragraph_html
+from tests.replica.common import join_url, utc_iso
+from tests.replica.content import SITE_NAME, Post, Site
+from tests.replica.render_tagdiv import paragraph_html
 
 FEED_SIZE = 20
 SITEMAP_SIZE = 2000
