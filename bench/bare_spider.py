@@ -46,23 +46,24 @@ from ifpcrawl.discovery import (
     parse_rest_posts,
     parse_sitemap,
 )
+
+# The spider's own request shapes: ifpcrawl.spiders.requests and ifpcrawl.sitemaps are kept
+# apart from the spider so that importing them does not load the extractor (trafilatura,
+# dateparser), which would inflate the limit's start-up time and memory with code it never runs.
+from ifpcrawl.sitemaps import NON_POST_SITEMAPS
+from ifpcrawl.spiders.requests import (
+    PRIORITY_ARTICLE,
+    PRIORITY_DISCOVERY,
+    PRIORITY_LISTING,
+    REST_FIELDS,
+    REST_PER_PAGE,
+)
 from ifpcrawl.urls import Site, canonicalize, classify_url, is_on_site
 from tests.local import LOCAL_SETTINGS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-# Mirrors of ifpcrawl.spiders.ifp constants. Importing that module would load the extractor
-# (trafilatura, dateparser) and inflate the limit's start-up time and memory with code it never
-# runs; tests/test_bench_smoke.py checks that these stay equal to the spider's.
-PRIORITY_ARTICLE = 20
-PRIORITY_DISCOVERY = 10
-PRIORITY_LISTING = 0
-REST_PER_PAGE = 100
-REST_FIELDS = "id,link,modified,modified_gmt,status,type"
-NON_POST_SITEMAPS = (
-    "taxonom", "user", "author", "categor", "tag", "attachment", "page-sitemap", "posts-page",
-)  # fmt: skip
 DEFAULT_FOLLOW_ARCHIVES = ("category", "section")
 # As ifpcrawl.discovery.listing_links reads a theme's "Page 1 of N".
 PAGES_OF_RE = re.compile(r"Page\s+\d+\s+of\s+([\d,]+)", re.I)

@@ -8,6 +8,7 @@ file and the report hold what bench/README.md promises.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,19 +36,18 @@ from bench.stages import even_sample, percentile, summarize_ms  # noqa: E402
 SMOKE_ARTICLES = 30
 
 
-def test_bare_spider_mirrors_the_ifp_spider() -> None:
-    from ifpcrawl import sitemaps
-    from ifpcrawl.spiders import requests
-
-    for name in (
-        "PRIORITY_ARTICLE",
-        "PRIORITY_DISCOVERY",
-        "PRIORITY_LISTING",
-        "REST_PER_PAGE",
-        "REST_FIELDS",
-    ):
-        assert getattr(bare_spider, name) == getattr(requests, name), name
-    assert bare_spider.NON_POST_SITEMAPS == sitemaps.NON_POST_SITEMAPS
+def test_bare_spider_takes_the_spiders_request_shapes_without_the_extractor() -> None:
+    """The limit asks as the spider asks (same priorities, REST query, sitemap filter), by
+    importing them, and importing them loads neither the extractor nor the spider."""
+    code = (
+        "import sys, bench.bare_spider; "
+        "print(sorted(m for m in sys.modules if m.startswith(('trafilatura', 'dateparser',"
+        " 'ifpcrawl.extract', 'ifpcrawl.spiders.ifp'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    ).stdout
+    assert out.strip() == "[]"
 
 
 def test_bare_settings_share_the_fetch_settings_of_ifpcrawl() -> None:
